@@ -1,0 +1,119 @@
+package io.clockrelay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.clockrelay.delivery.Outbox;
+import io.clockrelay.delivery.Target;
+import io.clockrelay.delivery.TargetCatalog;
+import io.clockrelay.inbox.Inbox;
+import io.clockrelay.inbox.InboxWriter;
+import io.clockrelay.record.RecordColumns;
+import io.clockrelay.record.RecordMapping;
+import io.clockrelay.store.Databases;
+import io.clockrelay.store.StoreHealthCheck;
+import io.clockrelay.webhook.WebhookErrors;
+import io.clockrelay.webhook.WebhookRequest;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds clockrelay's shared beans once and binds them by the names the routes use: the store and target
+ * datasources (migrated by Flyway), the inbox, the outbox and the steps of the receive routes.
+ */
+public class ClockrelayConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        PropertiesComponent properties = camelContext.getPropertiesComponent();
+        Registry registry = camelContext.getRegistry();
+        List<HikariDataSource> pools = new ArrayList<>();
+
+        Clock clock = Clock.systemUTC();
+        ObjectMapper json = new ObjectMapper();
+        registry.bind("clock", clock);
+        registry.bind("objectMapper", json);
+
+        String storeUrl = setting(properties, "clockrelay.store.url");
+        HikariDataSource store = Databases.pool("store", storeUrl, setting(properties, "clockrelay.store.user"),
+                setting(properties, "clockrelay.store.password"), Integer.parseInt(setting(properties, "clockrelay.store.pool-size")));
+        pools.add(store);
+        Databases.migrateStore(store);
+        registry.bind("storeDataSource", store);
+        registry.bind("storeHealthCheck", new StoreHealthCheck(store));
+
+        TargetCatalog targets = TargetCatalog.fromProperties(properties);
+        for (Target target : targets.all()) {
+            bindJdbcTarget(target, properties, registry, store, storeUrl, pools);
+        }
+
+        registry.bind("webhookRequest", new WebhookRequest(json));
+        registry.bind("webhookErrors", new WebhookErrors());
+        registry.bind("inboxWriter", new InboxWriter(store, clock));
+        registry.bind("inbox", new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
+                Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds"))));
+        registry.bind("recordMapping", new RecordMapping(camelContext, json));
+        registry.bind("outbox", new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
+                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds"))));
+        registry.bind("recordColumns", new RecordColumns(json));
+
+        camelContext.addStartupListener(new StartupReport(targets));
+        camelContext.addService(new PoolCloser(pools));
+    }
+
+    /**
+     * A target with a {@code url} setting is a JDBC target: its pool is bound under the target's name, and its
+     * dialect (h2, postgresql, mariadb) is set as {@code clockrelay.target.<name>.dialect} for its route file.
+     * An empty url means the store database.
+     */
+    private static void bindJdbcTarget(Target target, PropertiesComponent properties, Registry registry,
+                                       HikariDataSource store, String storeUrl, List<HikariDataSource> pools) {
+        String group = "clockrelay.target." + target.name() + ".";
+        if (properties.resolveProperty(group + "url").isEmpty()) {
+            return;
+        }
+        String url = properties.resolveProperty(group + "url").orElse("").trim();
+        HikariDataSource dataSource = store;
+        if (!url.isEmpty() && !url.equals(storeUrl)) {
+            dataSource = Databases.pool(target.name(), url, properties.resolveProperty(group + "user").orElse(""),
+                    properties.resolveProperty(group + "password").orElse(""),
+                    Integer.parseInt(properties.resolveProperty(group + "pool-size").orElse("5")));
+            pools.add(dataSource);
+        }
+        String dialect = Databases.dialect(dataSource.getJdbcUrl());
+        properties.addInitialProperty(group + "dialect", dialect);
+        if (target.enabled() && Boolean.parseBoolean(properties.resolveProperty(group + "create-table").orElse("false"))) {
+            Databases.migratePayroll(dataSource, dialect);
+        }
+        registry.bind(target.name(), dataSource);
+    }
+
+    private static String setting(PropertiesComponent properties, String key) {
+        return properties.resolveProperty(key).orElseThrow(() -> new IllegalStateException(key + " is not set in application.properties"));
+    }
+
+    private static int intSetting(PropertiesComponent properties, String key) {
+        return Integer.parseInt(setting(properties, key).trim());
+    }
+
+    /** Closes the connection pools after the routes have stopped. */
+    private static final class PoolCloser extends ServiceSupport {
+        private final List<HikariDataSource> pools;
+
+        PoolCloser(List<HikariDataSource> pools) {
+            this.pools = pools;
+        }
+
+        @Override
+        protected void doStop() {
+            pools.forEach(HikariDataSource::close);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.clockrelay;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Starts clockrelay: Camel Main with application.properties, the YAML routes and {@link ClockrelayConfiguration}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        create().run(args);
+    }
+
+    public static org.apache.camel.main.Main create() {
+        org.apache.camel.main.Main main = new org.apache.camel.main.Main();
+        main.configure().addConfiguration(ClockrelayConfiguration.class);
+        main.addMainListener(new RoutesFolder());
+        return main;
+    }
+
+    /** Adds CLOCKRELAY_ROUTES_DIR to the route files, only when it is set, and refuses a folder that does not exist. */
+    static final class RoutesFolder extends MainListenerSupport {
+        @Override
+        public void afterConfigure(BaseMainSupport main) {
+            String folder = main.getCamelContext().getPropertiesComponent().resolveProperty("clockrelay.routes.dir").orElse("").trim();
+            if (folder.isEmpty()) {
+                return;
+            }
+            Path path = Path.of(folder).toAbsolutePath().normalize();
+            if (!Files.isDirectory(path)) {
+                throw new IllegalStateException("CLOCKRELAY_ROUTES_DIR is " + path + ", which is not a folder: create it or unset the variable");
+            }
+            String pattern = main.configure().getRoutesIncludePattern();
+            main.configure().setRoutesIncludePattern(pattern + ",file:" + path + "/*.camel.yaml");
+        }
+    }
+}

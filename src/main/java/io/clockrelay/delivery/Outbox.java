@@ -1,0 +1,233 @@
+package io.clockrelay.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clockrelay.inbox.InboxEvent;
+import io.clockrelay.record.TimeRecord;
+import io.clockrelay.store.ErrorText;
+import io.clockrelay.store.Leases;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The deliveries table: one row per (canonical record, target that wants it), from the moment its webhook is
+ * processed until the target has it or it is dead-lettered.
+ */
+public class Outbox {
+
+    public static final String BLOCKED_KEYS = "blockedOrderingKeys";
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+    /** A row waits while an earlier row of the same target and ordering key is waiting to retry or held by a worker. */
+    private static final String IN_ORDER = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
+            + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id"
+            + " AND (e.next_attempt_at > ? OR e.lease_until >= ?))";
+    private static final String COLUMNS = "id, target, event_id, record_id, ordering_key, source, entity, event_type, record, attempts, created_at";
+
+    private final DataSource store;
+    private final TargetCatalog targets;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final int batchSize;
+    private final Duration lease;
+
+    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease) {
+        this.store = store;
+        this.targets = targets;
+        this.json = json;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.lease = lease;
+    }
+
+    /**
+     * In one transaction: a delivery for each (record, target that wants it), and the inbox row marked processed.
+     * Nothing is written when the inbox row's lease was lost to another instance.
+     */
+    public void enqueue(InboxEvent event, @Variable("records") List<TimeRecord> records) throws SQLException, JsonProcessingException {
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        try (Connection connection = store.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO deliveries (target, event_id, record_id, ordering_key, source, entity, event_type, record, inbox_id,"
+                            + " status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
+                 PreparedStatement done = connection.prepareStatement(
+                         "UPDATE inbox SET status = 'done', processed_at = ?, claim_token = NULL, lease_until = NULL, last_error = NULL"
+                                 + " WHERE id = ? AND claim_token = ?")) {
+                for (TimeRecord record : records) {
+                    String body = json.writeValueAsString(record);
+                    for (Target target : targets.all()) {
+                        if (target.wants(record)) {
+                            insert.setString(1, target.name());
+                            insert.setString(2, record.eventId());
+                            insert.setString(3, record.recordId());
+                            insert.setString(4, record.orderingKey());
+                            insert.setString(5, record.source());
+                            insert.setString(6, record.entity());
+                            insert.setString(7, record.eventType());
+                            insert.setString(8, body);
+                            insert.setLong(9, event.id());
+                            insert.setTimestamp(10, now);
+                            insert.setTimestamp(11, now);
+                            insert.addBatch();
+                        }
+                    }
+                }
+                insert.executeBatch();
+                done.setTimestamp(1, now);
+                done.setLong(2, event.id());
+                done.setString(3, event.claimToken());
+                if (done.executeUpdate() != 1) {
+                    connection.rollback();
+                    throw new IllegalStateException("inbox row " + event.id() + " was claimed by another worker; left to it");
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Claims up to a batch of due deliveries whose earlier records (same target and user) are not waiting. */
+    public List<Delivery> claim(Exchange exchange) throws SQLException {
+        exchange.setProperty(BLOCKED_KEYS, new HashSet<String>());
+        Instant now = Instant.now(clock);
+        try (Connection connection = store.getConnection()) {
+            String token = Leases.claim(connection, "deliveries", IN_ORDER, batchSize, now, now.plus(lease));
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM deliveries WHERE claim_token = ? ORDER BY id")) {
+                select.setString(1, token);
+                List<Delivery> deliveries = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        deliveries.add(new Delivery(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                                rows.getString(5), rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9),
+                                rows.getInt(10), rows.getTimestamp(11).toInstant(), token));
+                    }
+                }
+                return deliveries;
+            }
+        }
+    }
+
+    /**
+     * False (and the row released untouched) when an earlier delivery of the same batch with the same target and
+     * ordering key failed: this one must wait for it.
+     */
+    public boolean inOrder(@ExchangeProperty("delivery") Delivery delivery, @ExchangeProperty(BLOCKED_KEYS) Set<String> blocked)
+            throws SQLException {
+        if (!blocked.contains(delivery.target() + "\n" + delivery.orderingKey())) {
+            return true;
+        }
+        update(delivery, "UPDATE deliveries SET claim_token = NULL, lease_until = NULL WHERE id = ? AND claim_token = ?");
+        return false;
+    }
+
+    public void delivered(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        try (Connection connection = store.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, claim_token = NULL,"
+                             + " lease_until = NULL, last_error = NULL WHERE id = ? AND claim_token = ?")) {
+            update.setTimestamp(1, now);
+            update.setLong(2, delivery.id());
+            update.setString(3, delivery.claimToken());
+            update.executeUpdate();
+        }
+        LOG.info("delivered target={} eventId={} recordId={} attempt={}", delivery.target(), delivery.eventId(),
+                delivery.recordId(), delivery.attempts() + 1);
+    }
+
+    /** After a failed attempt: retry with back-off, or move the row to the dead letters when retrying cannot help. */
+    public void failed(@ExchangeProperty("delivery") Delivery delivery, @ExchangeProperty(BLOCKED_KEYS) Set<String> blocked,
+                       @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception exception) throws SQLException {
+        blocked.add(delivery.target() + "\n" + delivery.orderingKey());
+        Instant now = Instant.now(clock);
+        int attempts = delivery.attempts() + 1;
+        DeliveryFailure failure = DeliveryFailure.of(exception, now);
+        String reason = ErrorText.of(failure.reason());
+        Instant next = failure.permanent() ? null
+                : targets.get(delivery.target()).retry().nextAttempt(attempts, delivery.createdAt(), now, failure.retryAfter());
+        if (next == null) {
+            deadLetter(delivery, attempts, reason, now);
+            LOG.warn("dead-lettered target={} eventId={} recordId={} attempts={} reason={}", delivery.target(), delivery.eventId(),
+                    delivery.recordId(), attempts, failure.permanent() ? "permanent: " + reason : "retries exhausted: " + reason);
+            return;
+        }
+        try (Connection connection = store.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE deliveries SET attempts = ?, next_attempt_at = ?, last_error = ?, claim_token = NULL, lease_until = NULL"
+                             + " WHERE id = ? AND claim_token = ?")) {
+            update.setInt(1, attempts);
+            update.setTimestamp(2, Timestamp.from(next));
+            update.setString(3, reason);
+            update.setLong(4, delivery.id());
+            update.setString(5, delivery.claimToken());
+            update.executeUpdate();
+        }
+        LOG.warn("delivery failed target={} eventId={} recordId={} attempt={} retryIn={}s reason={}", delivery.target(),
+                delivery.eventId(), delivery.recordId(), attempts, Duration.between(now, next).toSeconds(), reason);
+    }
+
+    private void deadLetter(Delivery delivery, int attempts, String reason, Instant now) throws SQLException {
+        try (Connection connection = store.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO dead_letters (delivery_id, target, event_id, record_id, ordering_key, source, entity, event_type, record,"
+                            + " attempts, last_error, created_at, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 PreparedStatement delete = connection.prepareStatement("DELETE FROM deliveries WHERE id = ? AND claim_token = ?")) {
+                delete.setLong(1, delivery.id());
+                delete.setString(2, delivery.claimToken());
+                if (delete.executeUpdate() == 1) {
+                    insert.setLong(1, delivery.id());
+                    insert.setString(2, delivery.target());
+                    insert.setString(3, delivery.eventId());
+                    insert.setString(4, delivery.recordId());
+                    insert.setString(5, delivery.orderingKey());
+                    insert.setString(6, delivery.source());
+                    insert.setString(7, delivery.entity());
+                    insert.setString(8, delivery.eventType());
+                    insert.setString(9, delivery.record());
+                    insert.setInt(10, attempts);
+                    insert.setString(11, reason);
+                    insert.setTimestamp(12, Timestamp.from(delivery.createdAt()));
+                    insert.setTimestamp(13, Timestamp.from(now));
+                    insert.executeUpdate();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private void update(Delivery delivery, String sql) throws SQLException {
+        try (Connection connection = store.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
+            update.setLong(1, delivery.id());
+            update.setString(2, delivery.claimToken());
+            update.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.clockrelay.delivery;
+
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** The targets declared in configuration, one group of {@code clockrelay.target.<name>.*} settings each. */
+public class TargetCatalog {
+
+    static final String PREFIX = "clockrelay.target.";
+
+    private final Map<String, Target> targets;
+
+    public TargetCatalog(Map<String, Target> targets) {
+        this.targets = targets;
+    }
+
+    public static TargetCatalog fromProperties(PropertiesComponent properties) {
+        Properties all = properties.loadProperties(key -> key.startsWith(PREFIX));
+        Set<String> names = all.stringPropertyNames().stream()
+                .map(key -> key.substring(PREFIX.length()))
+                .filter(rest -> rest.contains("."))
+                .map(rest -> rest.substring(0, rest.indexOf('.')))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        Map<String, Target> targets = new TreeMap<>();
+        for (String name : names) {
+            String group = PREFIX + name + ".";
+            targets.put(name, new Target(name,
+                    Boolean.parseBoolean(setting(properties, group + "enabled", "true")),
+                    list(setting(properties, group + "sources", "")),
+                    list(setting(properties, group + "entities", "")),
+                    new RetrySchedule(
+                            Duration.ofMillis(Long.parseLong(setting(properties, group + "retry.initial-delay-ms", "5000"))),
+                            Duration.ofMillis(Long.parseLong(setting(properties, group + "retry.max-delay-ms", "3600000"))),
+                            Duration.ofMillis(Long.parseLong(setting(properties, group + "retry.max-age-ms", "86400000"))))));
+        }
+        return new TargetCatalog(targets);
+    }
+
+    public Collection<Target> all() {
+        return targets.values();
+    }
+
+    public Target get(String name) {
+        Target target = targets.get(name);
+        if (target == null) {
+            throw new IllegalStateException("no target named '" + name + "': declare clockrelay.target." + name + ".enabled");
+        }
+        return target;
+    }
+
+    private static String setting(PropertiesComponent properties, String key, String fallback) {
+        return properties.resolveProperty(key).map(String::trim).orElse(fallback);
+    }
+
+    private static Set<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,85 @@
+package io.clockrelay.inbox;
+
+import io.clockrelay.store.ErrorText;
+import io.clockrelay.store.Leases;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The process stage's side of the inbox: claim received webhooks, and put back those that could not be processed yet. */
+public class Inbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofHours(1);
+
+    private final DataSource store;
+    private final Clock clock;
+    private final int batchSize;
+    private final Duration lease;
+
+    public Inbox(DataSource store, Clock clock, int batchSize, Duration lease) {
+        this.store = store;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.lease = lease;
+    }
+
+    /** Claims up to a batch of due rows, oldest first. */
+    public List<InboxEvent> claim() throws SQLException {
+        Instant now = Instant.now(clock);
+        try (Connection connection = store.getConnection()) {
+            String token = Leases.claim(connection, "inbox", "1 = 1", batchSize, now, now.plus(lease));
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, source, event_id, event_type, received_at, payload, attempts FROM inbox WHERE claim_token = ? ORDER BY id")) {
+                select.setString(1, token);
+                List<InboxEvent> events = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        events.add(new InboxEvent(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                                rows.getTimestamp(5).toInstant(), rows.getString(6), rows.getInt(7), token));
+                    }
+                }
+                return events;
+            }
+        }
+    }
+
+    /** Releases a row that failed to process, to be tried again after an exponential back-off; nothing is dropped. */
+    void retryLater(InboxEvent event, Exception failure) throws SQLException {
+        int attempts = event.attempts() + 1;
+        Duration delay = Duration.ofSeconds(1L << Math.min(attempts, 12));
+        if (delay.compareTo(MAX_RETRY_DELAY) > 0) {
+            delay = MAX_RETRY_DELAY;
+        }
+        LOG.warn("webhook not processed source={} eventId={} attempt={} retryIn={}s: {}",
+                event.source(), event.eventId(), attempts, delay.toSeconds(), failure.getMessage());
+        try (Connection connection = store.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE inbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claim_token = NULL, lease_until = NULL"
+                             + " WHERE id = ? AND claim_token = ?")) {
+            update.setInt(1, attempts);
+            update.setTimestamp(2, Timestamp.from(Instant.now(clock).plus(delay)));
+            update.setString(3, ErrorText.of(failure.getMessage()));
+            update.setLong(4, event.id());
+            update.setString(5, event.claimToken());
+            update.executeUpdate();
+        }
+    }
+
+    /** The route step of the same name, for a doCatch: the row being processed and the exception caught. */
+    public void retryLater(Exchange exchange) throws SQLException {
+        retryLater(exchange.getMessage().getBody(InboxEvent.class), exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+}

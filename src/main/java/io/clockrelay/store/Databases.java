@@ -1,0 +1,56 @@
+package io.clockrelay.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+
+/** Connection pools and schema migrations for clockrelay's store and its JDBC targets. */
+public final class Databases {
+
+    private Databases() {
+    }
+
+    public static HikariDataSource pool(String name, String url, String user, String password, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(5_000);
+        return new HikariDataSource(config);
+    }
+
+    /** The dialect of a JDBC URL, as the target route files and db/payroll folders name it. */
+    public static String dialect(String url) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            return "postgresql";
+        }
+        if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
+            return "mariadb";
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            return "h2";
+        }
+        throw new IllegalArgumentException("unsupported JDBC URL '" + url.split("[;?]", 2)[0]
+                + "': use a jdbc:postgresql:, jdbc:mariadb: or jdbc:h2: URL");
+    }
+
+    /** clockrelay's own tables (db/migration). */
+    public static void migrateStore(DataSource store) {
+        Flyway.configure().dataSource(store).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** The shipped payroll table (db/payroll/&lt;dialect&gt;), tracked apart from the store so both can share a database. */
+    public static void migratePayroll(DataSource target, String dialect) {
+        Flyway.configure().dataSource(target)
+                .locations("classpath:db/payroll/" + dialect)
+                .table("clockrelay_payroll_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load().migrate();
+    }
+}

@@ -1,0 +1,35 @@
+package io.clockrelay.webhook;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Handler;
+
+/**
+ * Checks that a webhook comes from its vendor. One implementation per vendor; each must be total (junk in gives a
+ * rejection, never an exception) and compare secrets in constant time.
+ */
+public interface WebhookVerifier {
+
+    /** The vendor, as it appears in {@code source}: clockeye, connecteam, clockodo. */
+    String source();
+
+    /** The environment variable that holds the vendor's secret(s), for the messages that tell an operator what to set. */
+    String secretSetting();
+
+    boolean isConfigured();
+
+    Verification verify(byte[] rawBody, WebhookHeaders headers);
+
+    /** The route step: 503 while the vendor is not configured, 401 when verification fails. */
+    @Handler
+    default void verifyRequest(Exchange exchange) {
+        if (!isConfigured()) {
+            throw WebhookRejected.unavailable("not-configured",
+                    source() + " webhooks are not configured: set " + secretSetting() + " and restart clockrelay");
+        }
+        byte[] rawBody = exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class);
+        Verification verification = verify(rawBody, new WebhookHeaders(exchange.getMessage().getHeaders()));
+        if (!verification.accepted()) {
+            throw WebhookRejected.unauthorized(verification.reason());
+        }
+    }
+}
