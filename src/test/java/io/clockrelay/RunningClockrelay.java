@@ -5,11 +5,7 @@ import org.apache.camel.main.Main;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,19 +30,20 @@ import java.util.function.Predicate;
 final class RunningClockrelay implements AutoCloseable {
 
     static final String CLOCKEYE_SECRET = "clockeye-test-secret-0001";
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration WAIT = Duration.ofSeconds(30);
 
     final int port;
     final int managementPort;
     final String storeUrl;
     private final Main main;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final WebhookClient client;
 
     private RunningClockrelay(int port, int managementPort, String storeUrl, Main main) {
         this.port = port;
         this.managementPort = managementPort;
         this.storeUrl = storeUrl;
         this.main = main;
+        this.client = new WebhookClient(port);
     }
 
     /** Started with a ClockEye secret, a fresh file store under {@code folder}, and fast polling. */
@@ -76,62 +73,33 @@ final class RunningClockrelay implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String contentType, byte[] body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(WAIT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return send(request.build());
+        return client.post(path, contentType, body, headers);
     }
 
-    /** A ClockEye webhook signed with the configured secret, as ClockEye sends it. */
     HttpResponse<String> postClockEye(String body) {
-        return post("/webhooks/clockeye", "application/json", body.getBytes(StandardCharsets.UTF_8),
-                "X-ClockEye-Signature", ClockEyeSignature.of(CLOCKEYE_SECRET, body));
+        return client.postClockEye(body);
     }
 
-    /**
-     * A request written byte for byte on a socket, for what an HTTP client library refuses to send (non-ASCII
-     * header bytes, for one). Returns the status code.
-     */
     int rawPost(String path, Map<String, byte[]> headers, byte[] body) {
-        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
-            socket.setSoTimeout((int) WAIT.toMillis());
-            var out = new java.io.ByteArrayOutputStream();
-            out.writeBytes(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            headers.forEach((name, value) -> {
-                out.writeBytes((name + ": ").getBytes(StandardCharsets.ISO_8859_1));
-                out.writeBytes(value);
-                out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            });
-            out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            out.writeBytes(body);
-            socket.getOutputStream().write(out.toByteArray());
-            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
-            return Integer.parseInt(statusLine.split(" ")[1]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return client.rawPost(path, headers, body);
     }
 
     HttpResponse<String> get(int onPort, String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://localhost:" + onPort + path)).timeout(WAIT).GET().build());
+        return new WebhookClient(onPort).get(path);
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    /** Polls a management path until it answers the status; fails after 30 s. */
+    void awaitHealth(int status) {
+        Instant deadline = Instant.now().plus(WAIT);
+        int last = -1;
+        while (Instant.now().isBefore(deadline)) {
+            last = get(managementPort, "/observe/health").statusCode();
+            if (last == status) {
+                return;
+            }
+            pause();
         }
+        throw new AssertionError("/observe/health answered " + last + ", not " + status + ", for " + WAIT.toSeconds() + " s");
     }
 
     List<Map<String, Object>> rows(String sql, Object... parameters) {
@@ -144,10 +112,14 @@ final class RunningClockrelay implements AutoCloseable {
 
     /** Polls until the query returns a row that satisfies the condition; fails after 30 s. */
     Map<String, Object> awaitRow(Predicate<Map<String, Object>> condition, String sql, Object... parameters) {
+        return awaitRow(storeUrl, condition, sql, parameters);
+    }
+
+    static Map<String, Object> awaitRow(String url, Predicate<Map<String, Object>> condition, String sql, Object... parameters) {
         Instant deadline = Instant.now().plus(WAIT);
         List<Map<String, Object>> last = List.of();
         while (Instant.now().isBefore(deadline)) {
-            last = rows(sql, parameters);
+            last = query(url, sql, parameters);
             for (Map<String, Object> row : last) {
                 if (condition.test(row)) {
                     return row;

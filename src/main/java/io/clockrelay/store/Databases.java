@@ -21,6 +21,7 @@ public final class Databases {
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(5_000);
+        config.setExceptionOverrideClassName(BrokenConnections.class.getName());
         return new HikariDataSource(config);
     }
 
