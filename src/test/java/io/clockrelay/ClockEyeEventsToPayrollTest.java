@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -164,6 +163,6 @@ class ClockEyeEventsToPayrollTest {
     }
 
     private static Instant instant(Map<String, Object> row, String column) {
-        return ((OffsetDateTime) row.get(column)).toInstant();
+        return RunningClockrelay.instant(row.get(column));
     }
 }

@@ -49,11 +49,11 @@ class KillNineTest {
         launch("second", storeUrl, port, managementPort);
 
         for (String id : ids) {
-            Map<String, Object> row = RunningClockrelay.awaitRow(storeUrl, r -> true,
+            Map<String, Object> row = RunningClockrelay.awaitRow(storeUrl, "sa", r -> true,
                     "SELECT * FROM payroll_time_records WHERE last_event_id = ?", id);
             assertThat(row).containsEntry("DURATION_SECONDS", 1800L);
         }
-        assertThat(RunningClockrelay.query(storeUrl, "SELECT COUNT(*) AS n FROM inbox").get(0)).containsEntry("N", 20L);
+        assertThat(RunningClockrelay.query(storeUrl, "sa", "SELECT COUNT(*) AS n FROM inbox").get(0)).containsEntry("N", 20L);
     }
 
     private Process launch(String name, String storeUrl, int port, int managementPort, String... jvmOptions) throws IOException {

@@ -35,13 +35,15 @@ final class RunningClockrelay implements AutoCloseable {
     final int port;
     final int managementPort;
     final String storeUrl;
+    final String storeUser;
     private final Main main;
     private final WebhookClient client;
 
-    private RunningClockrelay(int port, int managementPort, String storeUrl, Main main) {
+    private RunningClockrelay(int port, int managementPort, String storeUrl, String storeUser, Main main) {
         this.port = port;
         this.managementPort = managementPort;
         this.storeUrl = storeUrl;
+        this.storeUser = storeUser;
         this.main = main;
         this.client = new WebhookClient(port);
     }
@@ -50,6 +52,7 @@ final class RunningClockrelay implements AutoCloseable {
     static RunningClockrelay start(Path folder, Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>();
         settings.put("clockrelay.store.url", "jdbc:h2:file:" + folder.resolve("store").toAbsolutePath() + ";WRITE_DELAY=0");
+        settings.put("clockrelay.store.user", "sa");
         settings.put("clockrelay.clockeye.secrets", CLOCKEYE_SECRET);
         settings.put("clockrelay.process.poll-interval-ms", "200");
         settings.put("clockrelay.deliver.poll-interval-ms", "200");
@@ -65,7 +68,7 @@ final class RunningClockrelay implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("clockrelay did not start", e);
         }
-        return new RunningClockrelay(port, managementPort, settings.get("clockrelay.store.url"), main);
+        return new RunningClockrelay(port, managementPort, settings.get("clockrelay.store.url"), settings.get("clockrelay.store.user"), main);
     }
 
     static RunningClockrelay start(Path folder) {
@@ -103,7 +106,7 @@ final class RunningClockrelay implements AutoCloseable {
     }
 
     List<Map<String, Object>> rows(String sql, Object... parameters) {
-        return query(storeUrl, sql, parameters);
+        return query(storeUrl, storeUser, sql, parameters);
     }
 
     long count(String sql, Object... parameters) {
@@ -112,14 +115,14 @@ final class RunningClockrelay implements AutoCloseable {
 
     /** Polls until the query returns a row that satisfies the condition; fails after 30 s. */
     Map<String, Object> awaitRow(Predicate<Map<String, Object>> condition, String sql, Object... parameters) {
-        return awaitRow(storeUrl, condition, sql, parameters);
+        return awaitRow(storeUrl, storeUser, condition, sql, parameters);
     }
 
-    static Map<String, Object> awaitRow(String url, Predicate<Map<String, Object>> condition, String sql, Object... parameters) {
+    static Map<String, Object> awaitRow(String url, String user, Predicate<Map<String, Object>> condition, String sql, Object... parameters) {
         Instant deadline = Instant.now().plus(WAIT);
         List<Map<String, Object>> last = List.of();
         while (Instant.now().isBefore(deadline)) {
-            last = query(url, sql, parameters);
+            last = query(url, user, sql, parameters);
             for (Map<String, Object> row : last) {
                 if (condition.test(row)) {
                     return row;
@@ -140,8 +143,8 @@ final class RunningClockrelay implements AutoCloseable {
                 "SELECT (SELECT COUNT(*) FROM inbox WHERE status = 'pending') + (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending");
     }
 
-    static List<Map<String, Object>> query(String url, String sql, Object... parameters) {
-        try (Connection connection = DriverManager.getConnection(url, "sa", "");
+    static List<Map<String, Object>> query(String url, String user, String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(url, user, "");
              PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
@@ -164,6 +167,14 @@ final class RunningClockrelay implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
         }
+    }
+
+    /** A timestamp column as an instant, whichever type the driver returns for it. */
+    static Instant instant(Object column) {
+        if (column instanceof java.time.OffsetDateTime offsetDateTime) {
+            return offsetDateTime.toInstant();
+        }
+        return ((java.sql.Timestamp) column).toInstant();
     }
 
     static String fixture(String vendor, String name) {
