@@ -23,11 +23,18 @@ public final class Main {
         return main;
     }
 
-    /** Adds CLOCKRELAY_ROUTES_DIR to the route files, only when it is set, and refuses a folder that does not exist. */
+    /**
+     * Adds CLOCKRELAY_ROUTES_DIR to the route files, only when it is set, and refuses a folder that does not exist
+     * (a file: pattern for a missing folder would otherwise stop the start with a less helpful error). Runs before
+     * Camel applies its settings, so the pattern is given as an override of application.properties.
+     */
     static final class RoutesFolder extends MainListenerSupport {
+        private static final String PATTERN = "camel.main.routes-include-pattern";
+
         @Override
-        public void afterConfigure(BaseMainSupport main) {
-            String folder = main.getCamelContext().getPropertiesComponent().resolveProperty("clockrelay.routes.dir").orElse("").trim();
+        public void beforeConfigure(BaseMainSupport main) {
+            var properties = main.getCamelContext().getPropertiesComponent();
+            String folder = properties.resolveProperty("clockrelay.routes.dir").orElse("").trim();
             if (folder.isEmpty()) {
                 return;
             }
@@ -35,8 +42,8 @@ public final class Main {
             if (!Files.isDirectory(path)) {
                 throw new IllegalStateException("CLOCKRELAY_ROUTES_DIR is " + path + ", which is not a folder: create it or unset the variable");
             }
-            String pattern = main.configure().getRoutesIncludePattern();
-            main.configure().setRoutesIncludePattern(pattern + ",file:" + path + "/*.camel.yaml");
+            String builtin = properties.resolveProperty(PATTERN).orElseThrow();
+            main.addOverrideProperty(PATTERN, builtin + ",file:" + path + "/*.camel.yaml");
         }
     }
 }

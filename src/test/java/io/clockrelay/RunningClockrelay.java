@@ -66,6 +66,7 @@ final class RunningClockrelay implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            main.stop();
             throw new IllegalStateException("clockrelay did not start", e);
         }
         return new RunningClockrelay(port, managementPort, settings.get("clockrelay.store.url"), settings.get("clockrelay.store.user"), main);

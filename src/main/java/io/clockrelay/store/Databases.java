@@ -40,9 +40,12 @@ public final class Databases {
                 + "': use a jdbc:postgresql:, jdbc:mariadb: or jdbc:h2: URL");
     }
 
-    /** clockrelay's own tables (db/migration). */
+    /** clockrelay's own tables (db/migration); the database may already hold tables of others. */
     public static void migrateStore(DataSource store) {
-        Flyway.configure().dataSource(store).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(store).locations("classpath:db/migration")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load().migrate();
     }
 
     /** The shipped payroll table (db/payroll/&lt;dialect&gt;), tracked apart from the store so both can share a database. */

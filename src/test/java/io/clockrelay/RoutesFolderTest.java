@@ -1,0 +1,67 @@
+package io.clockrelay;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** An integration engineer's own target: a route file in CLOCKRELAY_ROUTES_DIR and a config group, no Java. */
+class RoutesFolderTest {
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void aTargetDeclaredInTheRoutesFolderReceivesOnlyTheRecordsItsFilterWants() throws IOException {
+        Path routes = Files.createDirectories(folder.resolve("my-routes"));
+        Files.writeString(routes.resolve("timesheet-audit.camel.yaml"), """
+                # Target "timesheet-audit": every timesheet record, appended to our own table.
+                - route:
+                    id: target-timesheet-audit
+                    from:
+                      uri: direct:target-timesheet-audit
+                      steps:
+                        - setBody:
+                            method:
+                              ref: recordColumns
+                              method: columns
+                        - to:
+                            uri: "sql:INSERT INTO timesheet_audit (event_id, user_id, record) VALUES (:#eventId, :#userId, :#record)"
+                            parameters:
+                              dataSource: "#storeDataSource"
+                """);
+        String storeUrl = "jdbc:h2:file:" + folder.resolve("store").toAbsolutePath() + ";WRITE_DELAY=0";
+        RunningClockrelay.query(storeUrl, "sa", "CREATE TABLE timesheet_audit (event_id VARCHAR(400), user_id VARCHAR(255), record VARCHAR)");
+
+        try (RunningClockrelay app = RunningClockrelay.start(folder, Map.of(
+                "clockrelay.store.url", storeUrl,
+                "clockrelay.routes.dir", routes.toString(),
+                "clockrelay.target.timesheet-audit.enabled", "true",
+                "clockrelay.target.timesheet-audit.entities", "timesheet"))) {
+            app.postClockEye(RunningClockrelay.fixture("clockeye", "time_entry.created"));
+            app.postClockEye(RunningClockrelay.fixture("clockeye", "timesheet.submitted"));
+
+            Map<String, Object> audited = app.awaitRow("SELECT * FROM timesheet_audit");
+            assertThat(audited).containsEntry("EVENT_ID", "evt_tss890abc").containsEntry("USER_ID", "usr_xyz789");
+            app.awaitRow("SELECT * FROM payroll_time_records WHERE last_event_id = 'evt_abc123xyz'");
+            app.awaitIdle();
+            assertThat(app.count("SELECT COUNT(*) FROM timesheet_audit")).as("the time entry is not for this target").isEqualTo(1);
+            assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records")).as("payroll-db wants both").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRoutesFolderThatDoesNotExistStopsTheStartWithTheSettingNamed() {
+        Path missing = folder.resolve("no-such-folder");
+
+        assertThatThrownBy(() -> RunningClockrelay.start(folder, Map.of("clockrelay.routes.dir", missing.toString())))
+                .rootCause()
+                .hasMessage("CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable");
+    }
+}
