@@ -6,6 +6,7 @@ import io.clockrelay.inbox.InboxEvent;
 import io.clockrelay.record.TimeRecord;
 import io.clockrelay.store.ErrorText;
 import io.clockrelay.store.Leases;
+import io.clockrelay.store.Transactions;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Variable;
@@ -62,16 +63,19 @@ public class Outbox {
      */
     public void enqueue(InboxEvent event, @Variable("records") List<TimeRecord> records) throws SQLException, JsonProcessingException {
         Timestamp now = Timestamp.from(Instant.now(clock));
-        try (Connection connection = store.getConnection()) {
-            connection.setAutoCommit(false);
+        List<String> bodies = new ArrayList<>();
+        for (TimeRecord record : records) {
+            bodies.add(json.writeValueAsString(record));
+        }
+        Transactions.run(store, connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO deliveries (target, event_id, record_id, ordering_key, source, entity, event_type, record, inbox_id,"
                             + " status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
                  PreparedStatement done = connection.prepareStatement(
                          "UPDATE inbox SET status = 'done', processed_at = ?, claim_token = NULL, lease_until = NULL, last_error = NULL"
                                  + " WHERE id = ? AND claim_token = ?")) {
-                for (TimeRecord record : records) {
-                    String body = json.writeValueAsString(record);
+                for (int i = 0; i < records.size(); i++) {
+                    TimeRecord record = records.get(i);
                     for (Target target : targets.all()) {
                         if (target.wants(record)) {
                             insert.setString(1, target.name());
@@ -81,7 +85,7 @@ public class Outbox {
                             insert.setString(5, record.source());
                             insert.setString(6, record.entity());
                             insert.setString(7, record.eventType());
-                            insert.setString(8, body);
+                            insert.setString(8, bodies.get(i));
                             insert.setLong(9, event.id());
                             insert.setTimestamp(10, now);
                             insert.setTimestamp(11, now);
@@ -94,17 +98,10 @@ public class Outbox {
                 done.setLong(2, event.id());
                 done.setString(3, event.claimToken());
                 if (done.executeUpdate() != 1) {
-                    connection.rollback();
                     throw new IllegalStateException("inbox row " + event.id() + " was claimed by another worker; left to it");
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
-        }
+        });
     }
 
     /** Claims up to a batch of due deliveries whose earlier records (same target and user) are not waiting. */
@@ -188,39 +185,26 @@ public class Outbox {
                 delivery.eventId(), delivery.recordId(), attempts, Duration.between(now, next).toSeconds(), reason);
     }
 
+    /** Moves the claimed row, as it is, to the dead letters; nothing happens if another worker holds it now. */
     private void deadLetter(Delivery delivery, int attempts, String reason, Instant now) throws SQLException {
-        try (Connection connection = store.getConnection()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(
+        Transactions.run(store, connection -> {
+            try (PreparedStatement copy = connection.prepareStatement(
                     "INSERT INTO dead_letters (delivery_id, target, event_id, record_id, ordering_key, source, entity, event_type, record,"
-                            + " attempts, last_error, created_at, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            + " attempts, last_error, created_at, failed_at)"
+                            + " SELECT id, target, event_id, record_id, ordering_key, source, entity, event_type, record, ?, ?, created_at, ?"
+                            + " FROM deliveries WHERE id = ? AND claim_token = ?");
                  PreparedStatement delete = connection.prepareStatement("DELETE FROM deliveries WHERE id = ? AND claim_token = ?")) {
+                copy.setInt(1, attempts);
+                copy.setString(2, reason);
+                copy.setTimestamp(3, Timestamp.from(now));
+                copy.setLong(4, delivery.id());
+                copy.setString(5, delivery.claimToken());
+                copy.executeUpdate();
                 delete.setLong(1, delivery.id());
                 delete.setString(2, delivery.claimToken());
-                if (delete.executeUpdate() == 1) {
-                    insert.setLong(1, delivery.id());
-                    insert.setString(2, delivery.target());
-                    insert.setString(3, delivery.eventId());
-                    insert.setString(4, delivery.recordId());
-                    insert.setString(5, delivery.orderingKey());
-                    insert.setString(6, delivery.source());
-                    insert.setString(7, delivery.entity());
-                    insert.setString(8, delivery.eventType());
-                    insert.setString(9, delivery.record());
-                    insert.setInt(10, attempts);
-                    insert.setString(11, reason);
-                    insert.setTimestamp(12, Timestamp.from(delivery.createdAt()));
-                    insert.setTimestamp(13, Timestamp.from(now));
-                    insert.executeUpdate();
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+                delete.executeUpdate();
             }
-        }
+        });
     }
 
     private void update(Delivery delivery, String sql) throws SQLException {
