@@ -13,8 +13,12 @@ import io.clockrelay.store.Databases;
 import io.clockrelay.store.StoreHealthCheck;
 import io.clockrelay.webhook.WebhookErrors;
 import io.clockrelay.webhook.WebhookRequest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -40,6 +44,12 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         ObjectMapper json = new ObjectMapper();
         registry.bind("clock", clock);
         registry.bind("objectMapper", json);
+        // One registry for Camel's meters and clockrelay's, served on /observe/metrics: Camel's if it made it first.
+        MeterRegistry metrics = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        if (metrics == null) {
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics);
+        }
 
         String storeUrl = setting(properties, "clockrelay.store.url");
         HikariDataSource store = Databases.pool("store", storeUrl, setting(properties, "clockrelay.store.user"),
@@ -59,7 +69,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("inboxWriter", new InboxWriter(store, clock));
         registry.bind("inbox", new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
                 Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds"))));
-        registry.bind("recordMapping", new RecordMapping(camelContext, json));
+        registry.bind("recordMapping", new RecordMapping(camelContext, json, metrics));
         registry.bind("outbox", new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
                 Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds"))));
         registry.bind("recordColumns", new RecordColumns(json));

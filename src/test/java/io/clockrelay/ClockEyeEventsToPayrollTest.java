@@ -151,6 +151,20 @@ class ClockEyeEventsToPayrollTest {
         assertThat(instant(row, "STARTS_AT")).isEqualTo("2024-02-01T09:00:00Z");
     }
 
+    @Test
+    void anEventTypeClockEyeAddsLaterIsForwardedWholeAsUnknownAndCounted() throws Exception {
+        String body = "{\"id\":\"evt_new_kind\",\"type\":\"invoice.paid\",\"created_at\":\"2024-07-01T08:00:00Z\","
+                + "\"data\":{\"invoice\":\"inv_1\",\"amount\":120}}";
+        assertThat(app.postClockEye(body).body()).isEqualTo("{\"status\":\"accepted\"}");
+
+        Map<String, Object> row = awaitRecord("clockeye:unknown:evt_new_kind", "evt_new_kind");
+        assertThat(row).containsEntry("ENTITY", "unknown").containsEntry("LAST_EVENT_TYPE", "invoice.paid");
+        JsonNode payload = JSON.readTree((String) row.get("RECORD")).get("attributes").get("payload");
+        assertThat(payload.get("data").get("invoice").asText()).isEqualTo("inv_1");
+        assertThat(app.get(app.managementPort, "/observe/metrics").body())
+                .contains("clockrelay_unknown_events_total{event_type=\"invoice.paid\",source=\"clockeye\"} 1.0");
+    }
+
     private static void accept(String fixture) {
         HttpResponse<String> response = app.postClockEye(RunningClockrelay.fixture("clockeye", fixture));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

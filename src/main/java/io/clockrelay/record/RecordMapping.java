@@ -3,20 +3,30 @@ package io.clockrelay.record;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clockrelay.inbox.InboxEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 
 import java.io.IOException;
 import java.util.List;
 
-/** The process stage's mapping step: finds the vendor's mapper by name and applies it to a claimed inbox row. */
+/**
+ * The process stage's mapping step: finds the vendor's mapper by name and applies it to a claimed inbox row.
+ * Events no mapper knows become records of entity {@code unknown}, counted in
+ * {@code clockrelay_unknown_events_total{source, event_type}} so that a vendor's new events are noticed.
+ */
 public class RecordMapping {
+
+    public static final String UNKNOWN = "unknown";
 
     private final CamelContext camelContext;
     private final ObjectMapper json;
+    private final MeterRegistry metrics;
 
-    public RecordMapping(CamelContext camelContext, ObjectMapper json) {
+    public RecordMapping(CamelContext camelContext, ObjectMapper json, MeterRegistry metrics) {
         this.camelContext = camelContext;
         this.json = json;
+        this.metrics = metrics;
     }
 
     public List<TimeRecord> map(InboxEvent event) throws IOException {
@@ -27,6 +37,13 @@ public class RecordMapping {
                     + ": its receive route file must declare it");
         }
         JsonNode payload = json.readTree(event.payload());
-        return mapper.map(event, payload);
+        List<TimeRecord> records = mapper.map(event, payload);
+        if (records.stream().anyMatch(record -> UNKNOWN.equals(record.entity()))) {
+            Counter.builder("clockrelay.unknown.events")
+                    .description("Webhooks of an event type clockrelay does not map, forwarded as entity unknown")
+                    .tag("source", event.source()).tag("event_type", event.eventType())
+                    .register(metrics).increment();
+        }
+        return records;
     }
 }

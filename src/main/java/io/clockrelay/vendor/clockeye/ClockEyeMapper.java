@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clockrelay.inbox.InboxEvent;
 import io.clockrelay.record.RecordBuilder;
 import io.clockrelay.record.RecordMapper;
+import io.clockrelay.record.RecordMapping;
 import io.clockrelay.record.TimeRecord;
 
 import java.time.Instant;
@@ -28,10 +29,9 @@ public class ClockEyeMapper implements RecordMapper {
         JsonNode data = payload.path("data");
         Instant createdAt = instant(payload.get("created_at"));
         String id = text(data.get("id"));
-        if (id == null) {
-            throw new IllegalArgumentException("ClockEye event " + event.eventId() + " has no data.id");
-        }
-        RecordBuilder record = switch (event.eventType()) {
+        // Without data.id a known event cannot be placed either: it travels, whole, as unknown.
+        String eventType = id == null ? RecordMapping.UNKNOWN : event.eventType();
+        RecordBuilder record = switch (eventType) {
             case "time_entry.created" -> timeEntry(event, id, data).occurredAt(createdAt);
             case "time_entry.updated" -> timeEntry(event, id, changes(data.path("changes")))
                     .occurredAt(firstKnown(instant(data.get("updated_at")), createdAt));
@@ -58,7 +58,7 @@ public class ClockEyeMapper implements RecordMapper {
                     .attribute("status", "approved")
                     .attributesExcept(data, Set.of("id"))
                     .occurredAt(firstKnown(instant(data.get("approved_at")), createdAt));
-            default -> RecordBuilder.of(event, "unknown", event.eventId())
+            default -> RecordBuilder.of(event, RecordMapping.UNKNOWN, event.eventId())
                     .attribute("payload", payload)
                     .occurredAt(createdAt);
         };
