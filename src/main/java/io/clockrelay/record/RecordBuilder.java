@@ -103,6 +103,14 @@ public final class RecordBuilder {
         return this;
     }
 
+    public String entityId() {
+        return entityId;
+    }
+
+    public Instant occurredAt() {
+        return occurredAt;
+    }
+
     public TimeRecord build() {
         String source = event.source();
         return new TimeRecord(source + ":" + entity + ":" + entityId, eventId, source, event.eventType(), action, entity,

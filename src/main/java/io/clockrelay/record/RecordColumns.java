@@ -44,6 +44,7 @@ public class RecordColumns {
         columns.put("receivedAt", utc(node.get("receivedAt")));
         columns.put("attributes", node.has("attributes") ? json.writeValueAsString(node.get("attributes")) : null);
         columns.put("record", record);
+        columns.put(TimeRecord.REPLACES_OVERLAPPING, node.path("attributes").path(TimeRecord.REPLACES_OVERLAPPING).asBoolean(false));
         return columns;
     }
 

@@ -32,6 +32,13 @@ public record TimeRecord(
         @JsonSerialize(using = ToStringSerializer.class) Instant receivedAt,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> attributes) {
 
+    /**
+     * An attribute set (true) on a record that replaces whatever records of the same source, entity and user
+     * overlap its time span: Connecteam deletes the shift made at clock-in when it approves a clock-out outside
+     * the geofence, and says so only by sending the new shift.
+     */
+    public static final String REPLACES_OVERLAPPING = "replacesOverlapping";
+
     public enum Action {
         upsert, delete
     }

@@ -1,0 +1,250 @@
+package io.clockrelay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Connecteam's webhooks posted over HTTP to the running app and followed to payroll_time_records: every event ×
+ * activity type of the time-activity document (its own examples in the flat shape, the other pairs in the common
+ * envelope), and the users, scheduler, forms and tasks webhooks (fixtures in fixtures/connecteam/).
+ */
+class ConnecteamEventsToPayrollTest {
+
+    static final String SECRET = "connecteam-test-secret-01";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> DELETIONS = Set.of("admin_delete", "admin_approved_delete_request", "admin_declined_request", "auto_approved_delete_request");
+    private static final Map<String, String> ENTITIES = Map.of("shift", "shift", "manual_break", "break", "time_off", "time_off");
+
+    @TempDir
+    static Path folder;
+    static RunningClockrelay app;
+
+    @BeforeAll
+    static void start() {
+        app = RunningClockrelay.start(folder, Map.of("clockrelay.connecteam.secrets", SECRET));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    static Stream<String> timeActivityFixtures() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/fixtures/connecteam/time-activity"))) {
+            return files.map(file -> file.getFileName().toString().replace(".json", "")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("timeActivityFixtures")
+    void everyTimeActivityEventOfEveryActivityTypeReachesThePayrollTable(String fixture) throws IOException {
+        String body = RunningClockrelay.fixture("connecteam", "time-activity/" + fixture);
+        JsonNode event = JSON.readTree(body);
+        JsonNode fields = event.has("data") ? event.get("data") : event;
+        String eventType = event.get("eventType").asText();
+        String entity = ENTITIES.get(event.get("activityType").asText());
+
+        assertThat(post(body).body()).isEqualTo("{\"status\":\"accepted\"}");
+
+        if (DELETIONS.contains(eventType)) {
+            Map<String, Object> row = awaitRecord("connecteam:" + entity + ":" + fields.get("timeActivityId").asText(), eventType);
+            assertThat(row).containsEntry("DELETED", true).containsEntry("USER_ID", fields.get("userId").asText());
+            return;
+        }
+        JsonNode activity = fields.get("timeActivity");
+        Map<String, Object> row = awaitRecord("connecteam:" + entity + ":" + activity.get("id").asText(), eventType);
+        assertThat(row).containsEntry("DELETED", false).containsEntry("ENTITY", entity)
+                .containsEntry("USER_ID", fields.get("userId").asText())
+                .containsEntry("TIMEZONE", activity.get("start").get("timezone").asText());
+        assertThat(RunningClockrelay.instant(row.get("STARTS_AT"))).isEqualTo(Instant.ofEpochSecond(activity.get("start").get("timestamp").asLong()));
+        if (activity.has("end")) {
+            assertThat(RunningClockrelay.instant(row.get("ENDS_AT"))).isEqualTo(Instant.ofEpochSecond(activity.get("end").get("timestamp").asLong()));
+            assertThat(row.get("DURATION_SECONDS")).isEqualTo(activity.get("end").get("timestamp").asLong() - activity.get("start").get("timestamp").asLong());
+        } else {
+            assertThat(row.get("ENDS_AT")).as("a clock-in has no end").isNull();
+        }
+        JsonNode attributes = JSON.readTree((String) row.get("RECORD")).get("attributes");
+        assertThat(attributes.get("timeClockId").asText()).isEqualTo(fields.get("timeClockId").asText());
+        for (String kept : new String[] {"jobId", "policyTypeId", "manualBreakId", "duration"}) {
+            if (activity.has(kept)) {
+                assertThat(attributes.get(kept)).as(kept).isEqualTo(activity.get(kept));
+            }
+        }
+        if (activity.has("shiftAttachments")) {
+            assertThat(attributes.get("attachments")).isEqualTo(activity.get("shiftAttachments"));
+        }
+        Object eventTimestamp = event.has("eventTimestamp") ? event.get("eventTimestamp") : event.get("evnetTimestamp");
+        if (eventTimestamp != null) {
+            assertThat(RunningClockrelay.instant(row.get("LAST_EVENT_AT")))
+                    .as("eventTimestamp, or the deprecated evnetTimestamp").isEqualTo(Instant.ofEpochSecond(((JsonNode) eventTimestamp).asLong()));
+        }
+    }
+
+    @Test
+    void aClockInFollowedByItsClockOutEndsAsOneCompleteShift() {
+        post(timeActivity("clock_in", "shift", "req-in-1", 501, "{\"id\":\"sh_in_out\",\"start\":{\"timestamp\":1720000000,\"timezone\":\"Europe/Vienna\"}}", 1720000005));
+        Map<String, Object> open = awaitRecord("connecteam:shift:sh_in_out", "clock_in");
+        assertThat(open.get("ENDS_AT")).isNull();
+
+        post(timeActivity("clock_out", "shift", "req-out-1", 501, "{\"id\":\"sh_in_out\",\"start\":{\"timestamp\":1720000000,\"timezone\":\"Europe/Vienna\"},"
+                + "\"end\":{\"timestamp\":1720030000,\"timezone\":\"Europe/Vienna\"}}", 1720030005));
+        Map<String, Object> closed = awaitRecord("connecteam:shift:sh_in_out", "clock_out");
+
+        assertThat(closed).containsEntry("USER_ID", "501").containsEntry("DURATION_SECONDS", 30_000L).containsEntry("DELETED", false);
+        assertThat(RunningClockrelay.instant(closed.get("ENDS_AT"))).isEqualTo(Instant.ofEpochSecond(1720030000));
+        assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE user_id = '501'")).isEqualTo(1);
+    }
+
+    @Test
+    void aDeletedActivityStaysAsARowFlaggedDeleted() {
+        post(timeActivity("admin_add", "manual_break", "req-add-2", 502, "{\"id\":\"br_gone\",\"start\":{\"timestamp\":1720100000,\"timezone\":\"UTC\"},"
+                + "\"end\":{\"timestamp\":1720101800,\"timezone\":\"UTC\"},\"manualBreakId\":\"mb-1\"}", 1720101900));
+        awaitRecord("connecteam:break:br_gone", "admin_add");
+
+        post("{\"requestId\":\"req-del-2\",\"eventType\":\"admin_delete\",\"activityType\":\"manual_break\",\"eventTimestamp\":1720102000,"
+                + "\"data\":{\"userId\":502,\"timeClockId\":67,\"timeActivityId\":\"br_gone\"}}");
+        Map<String, Object> row = awaitRecord("connecteam:break:br_gone", "admin_delete");
+
+        assertThat(row).containsEntry("DELETED", true).containsEntry("DURATION_SECONDS", 1800L);
+        assertThat(RunningClockrelay.instant(row.get("STARTS_AT"))).isEqualTo(Instant.ofEpochSecond(1720100000));
+    }
+
+    @Test
+    void anApprovedClockOutOutsideTheGeofenceReplacesTheShiftMadeAtClockIn() {
+        post(timeActivity("clock_in", "shift", "req-geo-in", 503, "{\"id\":\"sh_geo_first\",\"start\":{\"timestamp\":1720200000,\"timezone\":\"UTC\"}}", 1720200001));
+        awaitRecord("connecteam:shift:sh_geo_first", "clock_in");
+
+        post(timeActivity("admin_approved_clock_out_outside_geo_fence_request", "shift", "req-geo-ok", 503,
+                "{\"id\":\"sh_geo_new\",\"start\":{\"timestamp\":1720200000,\"timezone\":\"UTC\"},\"end\":{\"timestamp\":1720228800,\"timezone\":\"UTC\"}}", 1720230000));
+        Map<String, Object> replacement = awaitRecord("connecteam:shift:sh_geo_new", "admin_approved_clock_out_outside_geo_fence_request");
+        Map<String, Object> first = awaitRecord("connecteam:shift:sh_geo_first", "admin_approved_clock_out_outside_geo_fence_request");
+
+        assertThat(replacement).containsEntry("DELETED", false).containsEntry("DURATION_SECONDS", 28_800L);
+        assertThat(first).as("the shift made at clock-in, which Connecteam deleted").containsEntry("DELETED", true);
+        assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE user_id = '503' AND deleted = FALSE")).isEqualTo(1);
+    }
+
+    @Test
+    void theUsersWebhookKeepsOneRowPerUserThroughItsLifecycle() throws IOException {
+        post(RunningClockrelay.fixture("connecteam", "users/user_created"));
+        JsonNode created = record(awaitRecord("connecteam:user:9063791", "user_created"));
+        assertThat(created.get("userId").asText()).isEqualTo("9063791");
+        assertThat(created.get("attributes").get("email").asText()).isEqualTo("john@example.com");
+        assertThat(created.get("attributes").get("kioskCode").asText()).isEqualTo("JS1234");
+
+        post(RunningClockrelay.fixture("connecteam", "users/user_updated"));
+        assertThat(record(awaitRecord("connecteam:user:9063791", "user_updated")).get("attributes").get("customFields").get(0).get("value").asText())
+                .isEqualTo("EMP-2024-001");
+        post(RunningClockrelay.fixture("connecteam", "users/user_archived"));
+        assertThat(record(awaitRecord("connecteam:user:9063791", "user_archived")).get("attributes").get("isArchived").asBoolean()).isTrue();
+        post(RunningClockrelay.fixture("connecteam", "users/user_restored"));
+        assertThat(record(awaitRecord("connecteam:user:9063791", "user_restored")).get("attributes").get("isArchived").asBoolean()).isFalse();
+        post(RunningClockrelay.fixture("connecteam", "users/user_promoted"));
+        assertThat(record(awaitRecord("connecteam:user:9063791", "user_promoted")).get("attributes").get("userType").asText()).isEqualTo("manager");
+        post(RunningClockrelay.fixture("connecteam", "users/user_demoted"));
+        assertThat(record(awaitRecord("connecteam:user:9063791", "user_demoted")).get("attributes").get("userType").asText()).isEqualTo("user");
+        post(RunningClockrelay.fixture("connecteam", "users/user_deleted"));
+        Map<String, Object> deleted = awaitRecord("connecteam:user:9063791", "user_deleted");
+
+        assertThat(deleted).containsEntry("DELETED", true).containsEntry("ENTITY", "user");
+    }
+
+    @Test
+    void theSchedulerWebhookCreatesUpdatesAndDeletesScheduledShiftsAndAvailability() throws IOException {
+        post(RunningClockrelay.fixture("connecteam", "scheduler/shift_created"));
+        Map<String, Object> created = awaitRecord("connecteam:scheduled_shift:6784dacb3c07733b0a849f49", "shift_created");
+        assertThat(created).containsEntry("USER_ID", "9170357").containsEntry("TIMEZONE", "Asia/Jerusalem");
+        assertThat(RunningClockrelay.instant(created.get("STARTS_AT"))).isEqualTo(Instant.ofEpochSecond(1736924400));
+        assertThat(record(created).get("attributes").get("title").asText()).isEqualTo("Morning Shift");
+
+        post(RunningClockrelay.fixture("connecteam", "scheduler/shift_updated"));
+        Map<String, Object> updated = awaitRecord("connecteam:scheduled_shift:6784dacb3c07733b0a849f49", "shift_updated");
+        assertThat(RunningClockrelay.instant(updated.get("ENDS_AT"))).isEqualTo(Instant.ofEpochSecond(1736946000));
+        assertThat(record(updated).get("attributes").get("assignedUserIds")).hasSize(2);
+
+        post(RunningClockrelay.fixture("connecteam", "scheduler/shift_deleted"));
+        assertThat(awaitRecord("connecteam:scheduled_shift:6784dacb3c07733b0a849f49", "shift_deleted")).containsEntry("DELETED", true);
+
+        post(RunningClockrelay.fixture("connecteam", "scheduler/availability_status_created"));
+        Map<String, Object> availability = awaitRecord("connecteam:availability:6790aa11bb22cc33dd44ee55", "availability_status_created");
+        assertThat(availability).containsEntry("USER_ID", "9170357").containsEntry("DELETED", false);
+        assertThat(record(availability).get("attributes").get("type").asText()).isEqualTo("unavailable");
+        post(RunningClockrelay.fixture("connecteam", "scheduler/availability_status_deleted"));
+        assertThat(awaitRecord("connecteam:availability:6790aa11bb22cc33dd44ee55", "availability_status_deleted")).containsEntry("DELETED", true);
+    }
+
+    @Test
+    void formSubmissionsKeepTheirAnswersAndManagerFields() throws IOException {
+        post(RunningClockrelay.fixture("connecteam", "forms/form_submission"));
+        JsonNode submitted = record(awaitRecord("connecteam:form_submission:5b43a76b1d41c85da1ff8b77", "form_submission"));
+        assertThat(submitted.get("userId").asText()).isEqualTo("9063791");
+        assertThat(submitted.get("attributes").get("formId").asInt()).isEqualTo(12345);
+        assertThat(submitted.get("attributes").get("answers").get(0).get("value").asText()).isEqualTo("All equipment checked");
+
+        post(RunningClockrelay.fixture("connecteam", "forms/form_submission_edited"));
+        assertThat(record(awaitRecord("connecteam:form_submission:5b43a76b1d41c85da1ff8b77", "form_submission_edited"))
+                .get("attributes").get("answers").get(0).get("value").asText()).endsWith("one lamp replaced");
+        post(RunningClockrelay.fixture("connecteam", "forms/manager_field_updated"));
+        assertThat(record(awaitRecord("connecteam:form_submission:5b43a76b1d41c85da1ff8b77", "manager_field_updated"))
+                .get("attributes").get("managerFields").get(0).get("value").asText()).isEqualTo("yes");
+    }
+
+    @Test
+    void tasksArePublishedThenCompleted() throws IOException {
+        post(RunningClockrelay.fixture("connecteam", "tasks/task_published"));
+        Map<String, Object> published = awaitRecord("connecteam:task:680e0f66cdbaf2dd5d47bae7", "task_published");
+        assertThat(published).containsEntry("USER_ID", "9170357");
+        assertThat(record(published).get("attributes").get("title").asText()).isEqualTo("Complete safety inspection");
+
+        post(RunningClockrelay.fixture("connecteam", "tasks/task_completed"));
+        assertThat(record(awaitRecord("connecteam:task:680e0f66cdbaf2dd5d47bae7", "task_completed")).get("attributes").get("status").asText())
+                .isEqualTo("completed");
+    }
+
+    @Test
+    void anEventTypeConnecteamAddsLaterIsForwardedAsUnknownAndCounted() throws IOException {
+        String body = "{\"requestId\":\"req-new-kind\",\"company\":\"c1\",\"eventType\":\"user_add_request\",\"activityType\":\"time_off\","
+                + "\"eventTimestamp\":1720300000,\"data\":{\"userId\":9,\"timeActivity\":{\"id\":\"x1\"}}}";
+        assertThat(post(body).statusCode()).isEqualTo(200);
+
+        Map<String, Object> row = awaitRecord("connecteam:unknown:req-new-kind", "user_add_request");
+        assertThat(record(row).get("attributes").get("payload").get("data").get("userId").asInt()).isEqualTo(9);
+        assertThat(app.get(app.managementPort, "/observe/metrics").body())
+                .contains("clockrelay_unknown_events_total{event_type=\"user_add_request\",source=\"connecteam\"} 1.0");
+    }
+
+    static String timeActivity(String eventType, String activityType, String requestId, int userId, String activity, long eventTimestamp) {
+        return "{\"requestId\":\"" + requestId + "\",\"company\":\"c1\",\"eventType\":\"" + eventType + "\",\"activityType\":\"" + activityType
+                + "\",\"eventTimestamp\":" + eventTimestamp + ",\"data\":{\"userId\":" + userId + ",\"timeClockId\":67,\"timeActivity\":" + activity + "}}";
+    }
+
+    static HttpResponse<String> post(String body) {
+        return app.post("/webhooks/connecteam", "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8), "X-Webhook-Secret", SECRET);
+    }
+
+    private static Map<String, Object> awaitRecord(String recordId, String lastEventType) {
+        return app.awaitRow(row -> lastEventType.equals(row.get("LAST_EVENT_TYPE")),
+                "SELECT * FROM payroll_time_records WHERE record_id = ?", recordId);
+    }
+
+    private static JsonNode record(Map<String, Object> row) throws IOException {
+        return JSON.readTree((String) row.get("RECORD"));
+    }
+}
