@@ -2,6 +2,7 @@ package io.clockrelay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.clockrelay.admin.AdminEndpoints;
 import io.clockrelay.delivery.Outbox;
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
@@ -74,6 +75,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds"))));
         registry.bind("recordColumns", new RecordColumns(json));
 
+        camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
         camelContext.addStartupListener(new StartupReport(targets));
         camelContext.addService(new PoolCloser(pools));
     }

@@ -63,6 +63,9 @@ public class Inbox {
         if (delay.compareTo(MAX_RETRY_DELAY) > 0) {
             delay = MAX_RETRY_DELAY;
         }
+        if (failure instanceof RetryAfter hint && hint.retryAfter() != null && hint.retryAfter().compareTo(delay) > 0) {
+            delay = hint.retryAfter();
+        }
         LOG.warn("webhook not processed source={} eventId={} attempt={} retryIn={}s: {}",
                 event.source(), event.eventId(), attempts, delay.toSeconds(), failure.getMessage());
         try (Connection connection = store.getConnection();
