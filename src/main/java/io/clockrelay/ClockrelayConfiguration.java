@@ -3,6 +3,7 @@ package io.clockrelay;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.clockrelay.admin.AdminEndpoints;
+import io.clockrelay.delivery.HttpClientWithoutRetries;
 import io.clockrelay.delivery.Outbox;
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
@@ -74,6 +75,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("outbox", new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
                 Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds"))));
         registry.bind("recordColumns", new RecordColumns(json));
+        registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
         camelContext.addStartupListener(new StartupReport(targets));

@@ -88,8 +88,8 @@ final class RunningClockrelay implements AutoCloseable {
         return client.rawPost(path, headers, body);
     }
 
-    HttpResponse<String> get(int onPort, String path) {
-        return new WebhookClient(onPort).get(path);
+    HttpResponse<String> get(int onPort, String path, String... headers) {
+        return new WebhookClient(onPort).get(path, headers);
     }
 
     /** Polls a management path until it answers the status; fails after 30 s. */

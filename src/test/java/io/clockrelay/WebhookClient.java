@@ -64,8 +64,12 @@ final class WebhookClient {
         }
     }
 
-    HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(RunningClockrelay.WAIT).GET().build());
+    HttpResponse<String> get(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(RunningClockrelay.WAIT).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
     }
 
     private HttpResponse<String> send(HttpRequest request) {

@@ -76,7 +76,8 @@ public class ClockodoMapper implements RecordMapper {
                         .attributesExcept(fetched, ABSENCE_FIELDS);
             }
             case "user" -> record.userId(id).attributesExcept(fetched, Set.of("id"));
-            default -> record.attributesExcept(fetched, Set.of("id"));
+            // The reference entities; those of one user (holiday quotas, carries, change requests) name the user.
+            default -> record.userId(text(fetched.get("users_id"))).attributesExcept(fetched, Set.of("id", "users_id"));
         }
         return List.of(record.build());
     }
