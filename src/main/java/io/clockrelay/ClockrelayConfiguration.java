@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.clockrelay.admin.AdminEndpoints;
 import io.clockrelay.delivery.HttpClientWithoutRetries;
 import io.clockrelay.delivery.Outbox;
+import io.clockrelay.delivery.StandardWebhooks;
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
 import io.clockrelay.inbox.Inbox;
@@ -63,8 +64,17 @@ public class ClockrelayConfiguration implements CamelConfiguration {
 
         TargetCatalog targets = TargetCatalog.fromProperties(properties);
         for (Target target : targets.all()) {
-            bindJdbcTarget(target, properties, registry, store, storeUrl, pools);
+            switch (target.type()) {
+                case "jdbc" -> bindJdbcTarget(target, properties, registry, store, storeUrl, pools);
+                // Refuses a malformed secret now rather than at the first delivery.
+                case "http" -> StandardWebhooks.parse("clockrelay.target." + target.name() + ".secret",
+                        target.enabled() ? properties.resolveProperty("clockrelay.target." + target.name() + ".secret").orElse("") : "whsec_");
+                case "route" -> { }
+                default -> throw new IllegalStateException("clockrelay.target." + target.name() + ".type is '" + target.type()
+                        + "': use jdbc, http or route");
+            }
         }
+        registry.bind("standardWebhooks", new StandardWebhooks(properties, clock));
 
         registry.bind("webhookRequest", new WebhookRequest(json));
         registry.bind("webhookErrors", new WebhookErrors());
@@ -83,16 +93,12 @@ public class ClockrelayConfiguration implements CamelConfiguration {
     }
 
     /**
-     * A target with a {@code url} setting is a JDBC target: its pool is bound under the target's name, and its
-     * dialect (h2, postgresql, mariadb) is set as {@code clockrelay.target.<name>.dialect} for its route file.
-     * An empty url means the store database.
+     * A JDBC target's pool is bound under the target's name, and its dialect (h2, postgresql, mariadb) is set as
+     * {@code clockrelay.target.<name>.dialect} for its route file. An empty url means the store database.
      */
     private static void bindJdbcTarget(Target target, PropertiesComponent properties, Registry registry,
                                        HikariDataSource store, String storeUrl, List<HikariDataSource> pools) {
         String group = "clockrelay.target." + target.name() + ".";
-        if (properties.resolveProperty(group + "url").isEmpty()) {
-            return;
-        }
         String url = properties.resolveProperty(group + "url").orElse("").trim();
         HikariDataSource dataSource = store;
         if (!url.isEmpty() && !url.equals(storeUrl)) {

@@ -33,6 +33,7 @@ public class TargetCatalog {
         for (String name : names) {
             String group = PREFIX + name + ".";
             targets.put(name, new Target(name,
+                    setting(properties, group + "type", "route"),
                     Boolean.parseBoolean(setting(properties, group + "enabled", "true")),
                     list(setting(properties, group + "sources", "")),
                     list(setting(properties, group + "entities", "")),

@@ -1,0 +1,147 @@
+package io.clockrelay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.standardwebhooks.Webhook;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The shipped HTTP target against a stand-in payroll endpoint (WireMock): signed calls, retries, order, dead letters. */
+class HttpTargetTest {
+
+    static final String OLD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    static final String NEW_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path folder;
+    static WireMockServer payroll;
+    static RunningClockrelay app;
+
+    @BeforeAll
+    static void start() {
+        payroll = new WireMockServer(options().dynamicPort());
+        payroll.start();
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).atPriority(10).willReturn(aResponse().withStatus(204)));
+        app = RunningClockrelay.start(folder, Map.of(
+                "clockrelay.target.payroll-api.enabled", "true",
+                "clockrelay.target.payroll-api.url", "http://localhost:" + payroll.port() + "/payroll/records",
+                "clockrelay.target.payroll-api.secret", OLD_SECRET + "," + NEW_SECRET,
+                "clockrelay.target.payroll-api.retry.initial-delay-ms", "300",
+                "clockrelay.target.payroll-api.retry.max-delay-ms", "600"));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        payroll.stop();
+    }
+
+    @Test
+    void aRecordIsPostedAsJsonSignedSoThatAStandardWebhooksLibraryVerifiesIt() throws Exception {
+        app.postClockEye(event("evt_http_1", "te_http_1", "usr_http_1", "2024-08-01T09:00:00Z"));
+
+        ServeEvent call = awaitCalls("evt_http_1", 1).get(0);
+        String body = call.getRequest().getBodyAsString();
+        JsonNode record = JSON.readTree(body);
+        assertThat(record.get("recordId").asText()).isEqualTo("clockeye:time_entry:te_http_1");
+        assertThat(record.get("eventId").asText()).isEqualTo("evt_http_1");
+        assertThat(call.getRequest().getHeader("Content-Type")).startsWith("application/json");
+        assertThat(call.getRequest().getHeader("webhook-id")).isEqualTo("evt_http_1");
+        Map<String, List<String>> headers = Map.of(
+                "webhook-id", List.of(call.getRequest().getHeader("webhook-id")),
+                "webhook-timestamp", List.of(call.getRequest().getHeader("webhook-timestamp")),
+                "webhook-signature", List.of(call.getRequest().getHeader("webhook-signature")));
+        new Webhook(OLD_SECRET).verify(body, headers);
+        new Webhook(NEW_SECRET).verify(body, headers);
+        assertThat(call.getRequest().getHeader("X-ClockEye-Signature")).as("nothing of the vendor's request travels on").isNull();
+    }
+
+    @Test
+    void whileTheEndpointFailsRecordsWaitAndThenArriveOnceEachInTheUsersOrder() {
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("usr_order")).atPriority(1)
+                .inScenario("outage").whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("second"));
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("usr_order")).atPriority(1)
+                .inScenario("outage").whenScenarioStateIs("second").willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("usr_order")).atPriority(1)
+                .inScenario("outage").whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+
+        for (int i = 1; i <= 3; i++) {
+            app.postClockEye(event("evt_order_" + i, "te_order_" + i, "usr_order", "2024-08-02T0" + i + ":00:00Z"));
+        }
+
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 3,
+                "SELECT COUNT(*) AS n FROM deliveries WHERE target = 'payroll-api' AND event_id LIKE 'evt_order_%' AND status = 'delivered'");
+        List<ServeEvent> calls = calls("evt_order_");
+        List<String> succeeded = calls.stream().filter(call -> call.getResponse().getStatus() == 200)
+                .map(call -> call.getRequest().getHeader("webhook-id")).toList();
+        assertThat(succeeded).containsExactly("evt_order_1", "evt_order_2", "evt_order_3");
+        assertThat(calls.stream().map(call -> call.getRequest().getHeader("webhook-id")).toList())
+                .as("nothing of the user's was tried while the first waited").startsWith("evt_order_1", "evt_order_1", "evt_order_1");
+    }
+
+    @Test
+    void aRecordTheEndpointRefusesIsDeadLetteredWithTheStatus() {
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_refused")).atPriority(1)
+                .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown employee\"}")));
+
+        app.postClockEye(event("evt_refused", "te_refused", "usr_refused", "2024-08-03T09:00:00Z"));
+
+        Map<String, Object> dead = app.awaitRow("SELECT * FROM dead_letters WHERE event_id = 'evt_refused' AND target = 'payroll-api'");
+        assertThat((String) dead.get("LAST_ERROR")).startsWith("HTTP 422");
+        assertThat(calls("evt_refused")).hasSize(1);
+        app.awaitRow("SELECT * FROM payroll_time_records WHERE last_event_id = 'evt_refused'");
+    }
+
+    @Test
+    void aRateLimitedCallIsRetriedNoSoonerThanRetryAfter() {
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_limited")).atPriority(1)
+                .inScenario("limited").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")).willSetStateTo("ok"));
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_limited")).atPriority(1)
+                .inScenario("limited").whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
+
+        app.postClockEye(event("evt_limited", "te_limited", "usr_limited", "2024-08-04T09:00:00Z"));
+
+        List<ServeEvent> calls = awaitCalls("evt_limited", 2);
+        long gap = calls.get(1).getRequest().getLoggedDate().getTime() - calls.get(0).getRequest().getLoggedDate().getTime();
+        assertThat(gap).as("Retry-After: 2 over a back-off of at most 600 ms").isGreaterThanOrEqualTo(2000);
+    }
+
+    private static List<ServeEvent> awaitCalls(String eventIdPrefix, int count) {
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() >= 1,
+                "SELECT COUNT(*) AS n FROM deliveries WHERE target = 'payroll-api' AND event_id = ? AND status = 'delivered'", eventIdPrefix);
+        List<ServeEvent> calls = calls(eventIdPrefix);
+        assertThat(calls).hasSize(count);
+        return calls;
+    }
+
+    private static List<ServeEvent> calls(String eventIdPrefix) {
+        return payroll.getAllServeEvents().stream()
+                .filter(call -> String.valueOf(call.getRequest().getHeader("webhook-id")).startsWith(eventIdPrefix))
+                .sorted(Comparator.comparing(call -> call.getRequest().getLoggedDate()))
+                .toList();
+    }
+
+    static String event(String id, String entryId, String userId, String start) {
+        return "{\"id\":\"" + id + "\",\"type\":\"time_entry.created\",\"created_at\":\"" + start + "\","
+                + "\"data\":{\"id\":\"" + entryId + "\",\"user_id\":\"" + userId + "\",\"start_time\":\"" + start + "\",\"duration\":600}}";
+    }
+}
