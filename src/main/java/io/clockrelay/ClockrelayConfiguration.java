@@ -3,6 +3,7 @@ package io.clockrelay;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.clockrelay.admin.AdminEndpoints;
+import io.clockrelay.delivery.DeadLetters;
 import io.clockrelay.delivery.HttpClientWithoutRetries;
 import io.clockrelay.delivery.Outbox;
 import io.clockrelay.delivery.StandardWebhooks;
@@ -85,6 +86,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("outbox", new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
                 Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds"))));
         registry.bind("recordColumns", new RecordColumns(json));
+        registry.bind("deadLetters", new DeadLetters(store, json, clock));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));

@@ -28,6 +28,7 @@ class HttpTargetTest {
 
     static final String OLD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     static final String NEW_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    static final String ADMIN = "admin-token-for-http-tests-1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -45,7 +46,8 @@ class HttpTargetTest {
                 "clockrelay.target.payroll-api.url", "http://localhost:" + payroll.port() + "/payroll/records",
                 "clockrelay.target.payroll-api.secret", OLD_SECRET + "," + NEW_SECRET,
                 "clockrelay.target.payroll-api.retry.initial-delay-ms", "300",
-                "clockrelay.target.payroll-api.retry.max-delay-ms", "600"));
+                "clockrelay.target.payroll-api.retry.max-delay-ms", "600",
+                "clockrelay.admin.token", ADMIN));
     }
 
     @AfterAll
@@ -123,6 +125,50 @@ class HttpTargetTest {
         List<ServeEvent> calls = awaitCalls("evt_limited", 2);
         long gap = calls.get(1).getRequest().getLoggedDate().getTime() - calls.get(0).getRequest().getLoggedDate().getTime();
         assertThat(gap).as("Retry-After: 2 over a back-off of at most 600 ms").isGreaterThanOrEqualTo(2000);
+    }
+
+    @Test
+    void deadLettersAreListedAndReplayedAfterTheCauseIsFixedKeepingTheirEventIds() throws Exception {
+        for (String name : new String[] {"a", "b", "c"}) {
+            payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_fix_" + name)).atPriority(1)
+                    .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"unknown employee\"}")));
+            app.postClockEye(event("evt_fix_" + name, "te_fix_" + name, "usr_fix_" + name, "2024-08-05T09:00:00Z"));
+        }
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 3, "SELECT COUNT(*) AS n FROM dead_letters WHERE event_id LIKE 'evt_fix_%'");
+        WebhookClient management = new WebhookClient(app.managementPort);
+
+        JsonNode listed = JSON.readTree(management.get("/admin/dead-letters?target=payroll-api&source=clockeye", "Authorization", "Bearer " + ADMIN).body());
+        JsonNode letter = null;
+        for (JsonNode candidate : listed.get("deadLetters")) {
+            if (candidate.get("eventId").asText().equals("evt_fix_a")) {
+                letter = candidate;
+            }
+        }
+        assertThat(letter).isNotNull();
+        assertThat(letter.get("lastError").asText()).startsWith("HTTP 400");
+        assertThat(letter.get("record").get("recordId").asText()).isEqualTo("clockeye:time_entry:te_fix_a");
+        assertThat(JSON.readTree(management.get("/admin/dead-letters?target=payroll-api&since=2999-01-01T00:00:00Z",
+                "Authorization", "Bearer " + ADMIN).body()).get("deadLetters")).isEmpty();
+        assertThat(management.get("/admin/dead-letters?since=yesterday", "Authorization", "Bearer " + ADMIN).statusCode()).isEqualTo(400);
+        assertThat(management.get("/admin/replay?id=1", "Authorization", "Bearer " + ADMIN).statusCode()).isEqualTo(405);
+
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_fix_")).atPriority(1).willReturn(aResponse().withStatus(200)));
+        java.net.http.HttpResponse<String> one = management.post("/admin/replay?id=" + letter.get("id").asText(), null, new byte[0],
+                "Authorization", "Bearer " + ADMIN);
+        assertThat(one.body()).isEqualTo("{\"replayed\":1}");
+        app.awaitRow("SELECT * FROM deliveries WHERE event_id = 'evt_fix_a' AND target = 'payroll-api' AND status = 'delivered'");
+
+        java.net.http.HttpResponse<String> all = management.post("/admin/replay?target=payroll-api", null, new byte[0],
+                "Authorization", "Bearer " + ADMIN);
+        assertThat(JSON.readTree(all.body()).get("replayed").asInt()).isGreaterThanOrEqualTo(2);
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 3,
+                "SELECT COUNT(*) AS n FROM deliveries WHERE event_id LIKE 'evt_fix_%' AND target = 'payroll-api' AND status = 'delivered'");
+        for (String name : new String[] {"a", "b", "c"}) {
+            List<ServeEvent> calls = calls("evt_fix_" + name);
+            assertThat(calls).hasSize(2);
+            assertThat(calls.get(1).getResponse().getStatus()).as("replayed under the same webhook-id").isEqualTo(200);
+        }
+        assertThat(app.count("SELECT COUNT(*) FROM dead_letters WHERE event_id LIKE 'evt_fix_%'")).isZero();
     }
 
     private static List<ServeEvent> awaitCalls(String eventIdPrefix, int count) {

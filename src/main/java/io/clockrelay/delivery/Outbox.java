@@ -190,8 +190,8 @@ public class Outbox {
         Transactions.run(store, connection -> {
             try (PreparedStatement copy = connection.prepareStatement(
                     "INSERT INTO dead_letters (delivery_id, target, event_id, record_id, ordering_key, source, entity, event_type, record,"
-                            + " attempts, last_error, created_at, failed_at)"
-                            + " SELECT id, target, event_id, record_id, ordering_key, source, entity, event_type, record, ?, ?, created_at, ?"
+                            + " attempts, last_error, created_at, failed_at, inbox_id)"
+                            + " SELECT id, target, event_id, record_id, ordering_key, source, entity, event_type, record, ?, ?, created_at, ?, inbox_id"
                             + " FROM deliveries WHERE id = ? AND claim_token = ?");
                  PreparedStatement delete = connection.prepareStatement("DELETE FROM deliveries WHERE id = ? AND claim_token = ?")) {
                 copy.setInt(1, attempts);
