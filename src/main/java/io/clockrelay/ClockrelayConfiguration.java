@@ -63,7 +63,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("storeDataSource", store);
         registry.bind("storeHealthCheck", new StoreHealthCheck(store));
 
-        TargetCatalog targets = TargetCatalog.fromProperties(properties);
+        TargetCatalog targets = TargetCatalog.fromProperties(camelContext);
         for (Target target : targets.all()) {
             switch (target.type()) {
                 case "jdbc" -> bindJdbcTarget(target, properties, registry, store, storeUrl, pools);

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,6 +35,8 @@ import java.util.Set;
 public class Outbox {
 
     public static final String BLOCKED_KEYS = "blockedOrderingKeys";
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP = new com.fasterxml.jackson.core.type.TypeReference<>() {
+    };
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     /** A row waits while an earlier row of the same target and ordering key is waiting to retry or held by a worker. */
     private static final String IN_ORDER = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
@@ -76,8 +79,9 @@ public class Outbox {
                                  + " WHERE id = ? AND claim_token = ?")) {
                 for (int i = 0; i < records.size(); i++) {
                     TimeRecord record = records.get(i);
+                    Map<String, Object> asMap = json.convertValue(record, MAP);
                     for (Target target : targets.all()) {
-                        if (target.wants(record)) {
+                        if (target.wants(record, asMap)) {
                             insert.setString(1, target.name());
                             insert.setString(2, record.eventId());
                             insert.setString(3, record.recordId());

@@ -1,7 +1,11 @@
 package io.clockrelay.delivery;
 
 import io.clockrelay.record.TimeRecord;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Predicate;
+import org.apache.camel.support.DefaultExchange;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -9,15 +13,30 @@ import java.util.Set;
  * its route ({@code direct:target-<name>}, in the target's route file), which records it wants (empty sets mean
  * all) and its retry schedule.
  */
-public record Target(String name, String type, boolean enabled, Set<String> sources, Set<String> entities, RetrySchedule retry) {
+public record Target(String name, String type, boolean enabled, Set<String> sources, Set<String> entities, Set<String> eventTypes,
+                     Predicate filter, CamelContext camelContext, RetrySchedule retry) {
 
     public String endpointUri() {
         return "direct:target-" + name;
     }
 
-    public boolean wants(TimeRecord record) {
-        return enabled
-                && (sources.isEmpty() || sources.contains(record.source()))
-                && (entities.isEmpty() || entities.contains(record.entity()));
+    /**
+     * Whether this target wants a record: enabled, and the record's source, entity and event type among those
+     * listed (an empty list allows all), and the filter (a Camel simple predicate over the record as a map, as
+     * {@code ${body[attributes][jobId]} == 'cc6e0b98'}) true when there is one.
+     */
+    public boolean wants(TimeRecord record, Map<String, Object> asMap) {
+        if (!enabled
+                || !(sources.isEmpty() || sources.contains(record.source()))
+                || !(entities.isEmpty() || entities.contains(record.entity()))
+                || !(eventTypes.isEmpty() || eventTypes.contains(record.eventType()))) {
+            return false;
+        }
+        if (filter == null) {
+            return true;
+        }
+        DefaultExchange exchange = new DefaultExchange(camelContext);
+        exchange.getMessage().setBody(asMap);
+        return filter.matches(exchange);
     }
 }

@@ -1,5 +1,7 @@
 package io.clockrelay.delivery;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.Predicate;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.time.Duration;
@@ -22,7 +24,8 @@ public class TargetCatalog {
         this.targets = targets;
     }
 
-    public static TargetCatalog fromProperties(PropertiesComponent properties) {
+    public static TargetCatalog fromProperties(CamelContext camelContext) {
+        PropertiesComponent properties = camelContext.getPropertiesComponent();
         Properties all = properties.loadProperties(key -> key.startsWith(PREFIX));
         Set<String> names = all.stringPropertyNames().stream()
                 .map(key -> key.substring(PREFIX.length()))
@@ -37,6 +40,9 @@ public class TargetCatalog {
                     Boolean.parseBoolean(setting(properties, group + "enabled", "true")),
                     list(setting(properties, group + "sources", "")),
                     list(setting(properties, group + "entities", "")),
+                    list(setting(properties, group + "event-types", "")),
+                    filter(camelContext, group + "filter", setting(properties, group + "filter", "")),
+                    camelContext,
                     new RetrySchedule(
                             Duration.ofMillis(Long.parseLong(setting(properties, group + "retry.initial-delay-ms", "5000"))),
                             Duration.ofMillis(Long.parseLong(setting(properties, group + "retry.max-delay-ms", "3600000"))),
@@ -55,6 +61,18 @@ public class TargetCatalog {
             throw new IllegalStateException("no target named '" + name + "': declare clockrelay.target." + name + ".enabled");
         }
         return target;
+    }
+
+    private static Predicate filter(CamelContext camelContext, String setting, String expression) {
+        if (expression.isEmpty()) {
+            return null;
+        }
+        try {
+            // Not resolved as a placeholder: ${...} is the simple language's own syntax.
+            return camelContext.resolveLanguage("simple").createPredicate(expression);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(setting + " is not a valid Camel simple predicate: " + e.getMessage(), e);
+        }
     }
 
     private static String setting(PropertiesComponent properties, String key, String fallback) {
