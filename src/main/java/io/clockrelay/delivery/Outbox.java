@@ -23,10 +23,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The deliveries table: one row per (canonical record, target that wants it), from the moment its webhook is
@@ -34,14 +32,15 @@ import java.util.Set;
  */
 public class Outbox {
 
-    public static final String BLOCKED_KEYS = "blockedOrderingKeys";
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP = new com.fasterxml.jackson.core.type.TypeReference<>() {
     };
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-    /** A row waits while an earlier row of the same target and ordering key is waiting to retry or held by a worker. */
+    /**
+     * Only the oldest pending row of a target and ordering key (a user) is claimable: a later record waits while an
+     * earlier one is delivered, retried or dead-lettered, whichever instance holds it.
+     */
     private static final String IN_ORDER = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
-            + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id"
-            + " AND (e.next_attempt_at > ? OR e.lease_until >= ?))";
+            + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id)";
     private static final String COLUMNS = "id, target, event_id, record_id, ordering_key, source, entity, event_type, record, attempts, created_at";
 
     private final DataSource store;
@@ -108,9 +107,8 @@ public class Outbox {
         });
     }
 
-    /** Claims up to a batch of due deliveries whose earlier records (same target and user) are not waiting. */
-    public List<Delivery> claim(Exchange exchange) throws SQLException {
-        exchange.setProperty(BLOCKED_KEYS, new HashSet<String>());
+    /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user. */
+    public List<Delivery> claim() throws SQLException {
         Instant now = Instant.now(clock);
         try (Connection connection = store.getConnection()) {
             String token = Leases.claim(connection, "deliveries", IN_ORDER, batchSize, now, now.plus(lease));
@@ -130,19 +128,6 @@ public class Outbox {
         }
     }
 
-    /**
-     * False (and the row released untouched) when an earlier delivery of the same batch with the same target and
-     * ordering key failed: this one must wait for it.
-     */
-    public boolean inOrder(@ExchangeProperty("delivery") Delivery delivery, @ExchangeProperty(BLOCKED_KEYS) Set<String> blocked)
-            throws SQLException {
-        if (!blocked.contains(delivery.target() + "\n" + delivery.orderingKey())) {
-            return true;
-        }
-        update(delivery, "UPDATE deliveries SET claim_token = NULL, lease_until = NULL WHERE id = ? AND claim_token = ?");
-        return false;
-    }
-
     public void delivered(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now(clock));
         try (Connection connection = store.getConnection();
@@ -159,9 +144,8 @@ public class Outbox {
     }
 
     /** After a failed attempt: retry with back-off, or move the row to the dead letters when retrying cannot help. */
-    public void failed(@ExchangeProperty("delivery") Delivery delivery, @ExchangeProperty(BLOCKED_KEYS) Set<String> blocked,
+    public void failed(@ExchangeProperty("delivery") Delivery delivery,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception exception) throws SQLException {
-        blocked.add(delivery.target() + "\n" + delivery.orderingKey());
         Instant now = Instant.now(clock);
         int attempts = delivery.attempts() + 1;
         DeliveryFailure failure = DeliveryFailure.of(exception, now);
@@ -209,13 +193,5 @@ public class Outbox {
                 delete.executeUpdate();
             }
         });
-    }
-
-    private void update(Delivery delivery, String sql) throws SQLException {
-        try (Connection connection = store.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
-            update.setLong(1, delivery.id());
-            update.setString(2, delivery.claimToken());
-            update.executeUpdate();
-        }
     }
 }

@@ -9,8 +9,9 @@ import java.util.UUID;
 
 /**
  * Claims rows of a work table (inbox, deliveries) for one worker: rows that are pending, due and not leased get a
- * fresh claim token and a lease. The conditional UPDATE re-checks each row as it locks it, so two instances never
- * hold the same row; a row whose worker died is claimable again once its lease has expired.
+ * fresh claim token and a lease. Candidates another instance is claiming at the same moment are skipped (FOR
+ * UPDATE SKIP LOCKED, on PostgreSQL and H2 alike) and the UPDATE re-checks each row, so two instances never hold
+ * the same row; a row whose worker died is claimable again once its lease has expired.
  */
 public final class Leases {
 
@@ -27,7 +28,7 @@ public final class Leases {
         int extraParameters = (int) extraCondition.chars().filter(c -> c == '?').count();
         String sql = "UPDATE " + table + " SET claim_token = ?, lease_until = ?"
                 + " WHERE id IN (SELECT c.id FROM " + table + " c WHERE " + free("c.") + " AND " + extraCondition
-                + " ORDER BY c.id LIMIT ?)"
+                + " ORDER BY c.id LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " AND " + free("");
         try (PreparedStatement update = connection.prepareStatement(sql)) {
             Timestamp at = Timestamp.from(now);
