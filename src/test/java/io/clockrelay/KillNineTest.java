@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,42 +56,12 @@ class KillNineTest {
     }
 
     private Process launch(String name, String storeUrl, int port, int managementPort, String... jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(folder.resolve(name + ".log").toFile());
-        builder.environment().put("CLOCKRELAY_DB_URL", storeUrl);
-        builder.environment().put("CLOCKRELAY_PORT", String.valueOf(port));
-        builder.environment().put("CLOCKRELAY_MANAGEMENT_PORT", String.valueOf(managementPort));
-        builder.environment().put("CLOCKEYE_WEBHOOK_SECRET", RunningClockrelay.CLOCKEYE_SECRET);
-        Process process = builder.start();
+        Process process = ClockrelayProcess.launch(folder, name, Map.of(
+                "CLOCKRELAY_DB_URL", storeUrl,
+                "CLOCKRELAY_PORT", String.valueOf(port),
+                "CLOCKEYE_WEBHOOK_SECRET", RunningClockrelay.CLOCKEYE_SECRET), managementPort, jvmOptions);
         processes.add(process);
-        awaitReady(process, managementPort, name);
         return process;
-    }
-
-    private void awaitReady(Process process, int managementPort, String name) throws IOException {
-        WebhookClient management = new WebhookClient(managementPort);
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline) && process.isAlive()) {
-            try {
-                if (management.get("/observe/health").statusCode() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notListeningYet) {
-                // keep polling until the deadline
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new AssertionError("clockrelay (" + name + ") did not become ready:\n" + java.nio.file.Files.readString(folder.resolve(name + ".log")));
     }
 
     @AfterEach
