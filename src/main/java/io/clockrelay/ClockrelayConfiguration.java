@@ -106,7 +106,8 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         if (!url.isEmpty() && !url.equals(storeUrl)) {
             dataSource = Databases.pool(target.name(), url, properties.resolveProperty(group + "user").orElse(""),
                     properties.resolveProperty(group + "password").orElse(""),
-                    Integer.parseInt(properties.resolveProperty(group + "pool-size").orElse("5")));
+                    Integer.parseInt(properties.resolveProperty(group + "pool-size").orElse("5")),
+                    Long.parseLong(properties.resolveProperty(group + "connection-timeout-ms").orElse("5000")));
             pools.add(dataSource);
         }
         String dialect = Databases.dialect(dataSource.getJdbcUrl());

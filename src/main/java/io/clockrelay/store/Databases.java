@@ -13,6 +13,11 @@ public final class Databases {
     }
 
     public static HikariDataSource pool(String name, String url, String user, String password, int size) {
+        return pool(name, url, user, password, size, 5_000);
+    }
+
+    /** A pool that waits at most {@code connectionTimeoutMs} for a connection (an attempt against a database that is down). */
+    public static HikariDataSource pool(String name, String url, String user, String password, int size, long connectionTimeoutMs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(url);
@@ -20,7 +25,7 @@ public final class Databases {
         config.setPassword(password);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(5_000);
+        config.setConnectionTimeout(connectionTimeoutMs);
         config.setExceptionOverrideClassName(BrokenConnections.class.getName());
         return new HikariDataSource(config);
     }
