@@ -61,6 +61,22 @@ class PayrollDeliveryFailuresTest {
         app.awaitRow("SELECT * FROM payroll_time_records WHERE last_event_id = 'evt_after'");
     }
 
+    @Test
+    void aBatchWithOneRecordTheTableCannotHoldStillDeliversTheOthers() {
+        // Written in one statement, so that one claim takes all three and payroll-db gets them as one batch.
+        app.rows("INSERT INTO deliveries (target, event_id, record_id, ordering_key, source, entity, event_type, record, inbox_id, status,"
+                + " attempts, created_at, next_attempt_at) SELECT 'payroll-db', 'evt_batch_' || x, 'clockeye:time_entry:' || e, 'clockeye:user:' || x,"
+                + " 'clockeye', 'time_entry', 'time_entry.created', '{\"recordId\":\"clockeye:time_entry:' || e || '\",\"eventId\":\"evt_batch_' || x"
+                + " || '\",\"source\":\"clockeye\",\"eventType\":\"time_entry.created\",\"action\":\"upsert\",\"entity\":\"time_entry\","
+                + "\"entityId\":\"' || e || '\",\"userId\":\"' || x || '\",\"occurredAt\":\"2024-06-02T10:00:00Z\"}', 0, 'pending', 0,"
+                + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM (VALUES ('a', 'te_batch_a'), ('b', 'te_" + "y".repeat(300) + "'), ('c', 'te_batch_c')) AS v(x, e)");
+
+        app.awaitRow("SELECT * FROM dead_letters WHERE event_id = 'evt_batch_b'");
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 2,
+                "SELECT COUNT(*) AS n FROM payroll_time_records WHERE last_event_id IN ('evt_batch_a', 'evt_batch_c')");
+        assertThat(app.count("SELECT COUNT(*) FROM deliveries WHERE event_id IN ('evt_batch_a', 'evt_batch_c') AND status = 'delivered'")).isEqualTo(2);
+    }
+
     private static String event(String id, String entryId, String userId) {
         return "{\"id\":\"" + id + "\",\"type\":\"time_entry.created\",\"created_at\":\"2024-06-01T10:00:00Z\","
                 + "\"data\":{\"id\":\"" + entryId + "\",\"user_id\":\"" + userId + "\",\"start_time\":\"2024-06-01T09:00:00Z\",\"duration\":900}}";

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -126,6 +127,47 @@ public class Outbox {
                 return deliveries;
             }
         }
+    }
+
+    /**
+     * A claim in the order it was made, as groups: all the deliveries of a target that takes batches together,
+     * every other delivery alone.
+     */
+    public List<List<Delivery>> byTarget(List<Delivery> claimed) {
+        Map<String, List<Delivery>> batches = new LinkedHashMap<>();
+        List<List<Delivery>> groups = new ArrayList<>();
+        for (Delivery delivery : claimed) {
+            if (targets.get(delivery.target()).batch()) {
+                batches.computeIfAbsent(delivery.target(), target -> {
+                    List<Delivery> batch = new ArrayList<>();
+                    groups.add(batch);
+                    return batch;
+                }).add(delivery);
+            } else {
+                groups.add(List.of(delivery));
+            }
+        }
+        return groups;
+    }
+
+    /** A batch's body: its records (JSON), in claim order. */
+    public List<String> records(@ExchangeProperty("batch") List<Delivery> batch) {
+        return batch.stream().map(Delivery::record).toList();
+    }
+
+    /** A whole batch delivered: one statement marks them all. */
+    public void deliveredAll(@ExchangeProperty("batch") List<Delivery> batch) throws SQLException {
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        String ids = String.join(",", batch.stream().map(delivery -> String.valueOf(delivery.id())).toList());
+        try (Connection connection = store.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, claim_token = NULL,"
+                             + " lease_until = NULL, last_error = NULL WHERE claim_token = ? AND id IN (" + ids + ")")) {
+            update.setTimestamp(1, now);
+            update.setString(2, batch.get(0).claimToken());
+            update.executeUpdate();
+        }
+        LOG.info("delivered target={} batch={} first eventId={}", batch.get(0).target(), batch.size(), batch.get(0).eventId());
     }
 
     public void delivered(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {

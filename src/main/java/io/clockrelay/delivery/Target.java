@@ -10,11 +10,12 @@ import java.util.Set;
 
 /**
  * A declared target: its type (jdbc: a database pool for its route; http: signed calls; route: its route alone),
- * its route ({@code direct:target-<name>}, in the target's route file), which records it wants (empty sets mean
- * all) and its retry schedule.
+ * its route ({@code direct:target-<name>}, in the target's route file), whether that route takes a batch (a
+ * list of records, as from one claim) besides a single record, which records it wants (empty sets mean all) and
+ * its retry schedule.
  */
-public record Target(String name, String type, boolean enabled, Set<String> sources, Set<String> entities, Set<String> eventTypes,
-                     Predicate filter, CamelContext camelContext, RetrySchedule retry) {
+public record Target(String name, String type, boolean enabled, boolean batch, Set<String> sources, Set<String> entities,
+                     Set<String> eventTypes, Predicate filter, CamelContext camelContext, RetrySchedule retry) {
 
     public String endpointUri() {
         return "direct:target-" + name;

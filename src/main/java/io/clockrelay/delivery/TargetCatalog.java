@@ -38,6 +38,7 @@ public class TargetCatalog {
             targets.put(name, new Target(name,
                     setting(properties, group + "type", "route"),
                     Boolean.parseBoolean(setting(properties, group + "enabled", "true")),
+                    Boolean.parseBoolean(setting(properties, group + "batch", "false")),
                     list(setting(properties, group + "sources", "")),
                     list(setting(properties, group + "entities", "")),
                     list(setting(properties, group + "event-types", "")),

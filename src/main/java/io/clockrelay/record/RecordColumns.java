@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +24,19 @@ public class RecordColumns {
 
     public RecordColumns(ObjectMapper json) {
         this.json = json;
+    }
+
+    /** A batch (a list of records) or a single record, as a list of parameter maps: for sql: with batch=true. */
+    public List<Map<String, Object>> columnsOfAll(Object body) throws IOException {
+        List<Map<String, Object>> all = new ArrayList<>();
+        if (body instanceof List<?> records) {
+            for (Object record : records) {
+                all.add(columns(record.toString()));
+            }
+        } else {
+            all.add(columns(body.toString()));
+        }
+        return all;
     }
 
     public Map<String, Object> columns(String record) throws IOException {
