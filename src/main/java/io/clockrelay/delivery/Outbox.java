@@ -50,6 +50,8 @@ public class Outbox {
     private final Clock clock;
     private final int batchSize;
     private final Duration lease;
+    /** When the current claim's lease is next renewed; only the deliver stage's one thread uses it. */
+    private final Map<String, Instant> leaseRenewals = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease) {
         this.store = store;
@@ -113,6 +115,8 @@ public class Outbox {
         Instant now = Instant.now(clock);
         try (Connection connection = store.getConnection()) {
             String token = Leases.claim(connection, "deliveries", IN_ORDER, batchSize, now, now.plus(lease));
+            leaseRenewals.clear();
+            leaseRenewals.put(token, now.plus(lease.dividedBy(2)));
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT " + COLUMNS + " FROM deliveries WHERE claim_token = ? ORDER BY id")) {
                 select.setString(1, token);
@@ -168,6 +172,27 @@ public class Outbox {
             update.executeUpdate();
         }
         LOG.info("delivered target={} batch={} first eventId={}", batch.get(0).target(), batch.size(), batch.get(0).eventId());
+    }
+
+    /**
+     * Before each delivery of a claim: once half its lease has gone (slow targets, one record after another),
+     * the lease of the claim's undelivered rows is renewed, so that no other instance takes them over while this
+     * one is alive and working on them.
+     */
+    public void renewLeaseIfDue(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {
+        Instant renewAt = leaseRenewals.get(delivery.claimToken());
+        Instant now = Instant.now(clock);
+        if (renewAt == null || now.isBefore(renewAt)) {
+            return;
+        }
+        try (Connection connection = store.getConnection();
+             PreparedStatement renew = connection.prepareStatement(
+                     "UPDATE deliveries SET lease_until = ? WHERE claim_token = ? AND status = 'pending'")) {
+            renew.setTimestamp(1, Timestamp.from(now.plus(lease)));
+            renew.setString(2, delivery.claimToken());
+            renew.executeUpdate();
+        }
+        leaseRenewals.put(delivery.claimToken(), now.plus(lease.dividedBy(2)));
     }
 
     public void delivered(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {
