@@ -100,6 +100,19 @@ class HttpTargetTest {
     }
 
     @Test
+    void aSlowEndpointDelaysNoOtherTarget() {
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_slow")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withFixedDelay(4000)));
+
+        app.postClockEye(event("evt_slow", "te_slow", "usr_slow", "2024-08-06T09:00:00Z"));
+
+        app.awaitRow("SELECT * FROM payroll_time_records WHERE last_event_id = 'evt_slow'");
+        assertThat(app.rows("SELECT status FROM deliveries WHERE event_id = 'evt_slow' AND target = 'payroll-api'").get(0))
+                .as("the payroll table has the record while the HTTP call is still in flight").containsEntry("STATUS", "pending");
+        app.awaitRow("SELECT * FROM deliveries WHERE event_id = 'evt_slow' AND target = 'payroll-api' AND status = 'delivered'");
+    }
+
+    @Test
     void aRecordTheEndpointRefusesIsDeadLetteredWithTheStatus() {
         payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_refused")).atPriority(1)
                 .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown employee\"}")));

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -42,7 +41,6 @@ public class Outbox {
      */
     private static final String IN_ORDER = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
             + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id)";
-    private static final String COLUMNS = "id, target, event_id, record_id, ordering_key, source, entity, event_type, record, attempts, created_at";
 
     private final DataSource store;
     private final TargetCatalog targets;
@@ -113,45 +111,31 @@ public class Outbox {
     /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user. */
     public List<Delivery> claim() throws SQLException {
         Instant now = Instant.now(clock);
-        try (Connection connection = store.getConnection()) {
-            String token = Leases.claim(connection, "deliveries", IN_ORDER, batchSize, now, now.plus(lease));
-            leaseRenewals.clear();
-            leaseRenewals.put(token, now.plus(lease.dividedBy(2)));
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM deliveries WHERE claim_token = ? ORDER BY id")) {
-                select.setString(1, token);
-                List<Delivery> deliveries = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        deliveries.add(new Delivery(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                                rows.getString(5), rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9),
-                                rows.getInt(10), rows.getTimestamp(11).toInstant(), token));
-                    }
-                }
-                return deliveries;
-            }
+        List<Delivery> claimed = Leases.claim(store, "deliveries",
+                "c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
+                IN_ORDER, batchSize, now, now.plus(lease),
+                (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                        row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
+                        row.getTimestamp(11).toInstant(), token));
+        leaseRenewals.clear();
+        if (!claimed.isEmpty()) {
+            leaseRenewals.put(claimed.get(0).claimToken(), now.plus(lease.dividedBy(2)));
         }
+        return claimed;
     }
 
-    /**
-     * A claim in the order it was made, as groups: all the deliveries of a target that takes batches together,
-     * every other delivery alone.
-     */
+    /** A claim as one list per target, each in claim order: the targets are then served side by side. */
     public List<List<Delivery>> byTarget(List<Delivery> claimed) {
-        Map<String, List<Delivery>> batches = new LinkedHashMap<>();
-        List<List<Delivery>> groups = new ArrayList<>();
+        Map<String, List<Delivery>> groups = new LinkedHashMap<>();
         for (Delivery delivery : claimed) {
-            if (targets.get(delivery.target()).batch()) {
-                batches.computeIfAbsent(delivery.target(), target -> {
-                    List<Delivery> batch = new ArrayList<>();
-                    groups.add(batch);
-                    return batch;
-                }).add(delivery);
-            } else {
-                groups.add(List.of(delivery));
-            }
+            groups.computeIfAbsent(delivery.target(), target -> new ArrayList<>()).add(delivery);
         }
-        return groups;
+        return new ArrayList<>(groups.values());
+    }
+
+    /** Whether a target's share of a claim goes as one batch: the target takes batches, and there is more than one. */
+    public boolean isBatch(List<Delivery> group) {
+        return group.size() > 1 && targets.get(group.get(0).target()).batch();
     }
 
     /** A batch's body: its records (JSON), in claim order. */

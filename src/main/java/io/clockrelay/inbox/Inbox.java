@@ -9,13 +9,11 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The process stage's side of the inbox: claim received webhooks, and put back those that could not be processed yet. */
@@ -39,21 +37,10 @@ public class Inbox {
     /** Claims up to a batch of due rows, oldest first. */
     public List<InboxEvent> claim() throws SQLException {
         Instant now = Instant.now(clock);
-        try (Connection connection = store.getConnection()) {
-            String token = Leases.claim(connection, "inbox", "1 = 1", batchSize, now, now.plus(lease));
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id, source, event_id, event_type, received_at, payload, attempts FROM inbox WHERE claim_token = ? ORDER BY id")) {
-                select.setString(1, token);
-                List<InboxEvent> events = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        events.add(new InboxEvent(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                                rows.getTimestamp(5).toInstant(), rows.getString(6), rows.getInt(7), token));
-                    }
-                }
-                return events;
-            }
-        }
+        return Leases.claim(store, "inbox", "c.source, c.event_id, c.event_type, c.received_at, c.payload, c.attempts", "1 = 1",
+                batchSize, now, now.plus(lease),
+                (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
+                        row.getTimestamp(5).toInstant(), row.getString(6), row.getInt(7), token));
     }
 
     /** Releases a row that failed to process, to be tried again after an exponential back-off; nothing is dropped. */
