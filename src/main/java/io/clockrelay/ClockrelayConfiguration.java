@@ -79,7 +79,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
 
         registry.bind("webhookRequest", new WebhookRequest(json));
         registry.bind("webhookErrors", new WebhookErrors());
-        registry.bind("inboxWriter", new InboxWriter(store, clock));
+        registry.bind("inboxWriter", new InboxWriter(store, clock, Databases.dialect(storeUrl)));
         registry.bind("inbox", new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
                 Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds"))));
         registry.bind("recordMapping", new RecordMapping(camelContext, json, metrics));

@@ -131,6 +131,11 @@ class ClockEyeReceiveTest {
     }
 
     @Test
+    void theSameEventSentManyTimesAtOnceIsAcceptedOnce() throws Exception {
+        RunningClockrelay.sameEventAtOnceIsAcceptedOnce(app, "evt_burst_h2");
+    }
+
+    @Test
     void theAnswerNeverEchoesTheRequestHeaders() {
         HttpResponse<String> response = app.postClockEye(event("evt_echo"));
 

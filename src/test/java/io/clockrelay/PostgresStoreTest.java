@@ -77,6 +77,11 @@ class PostgresStoreTest {
         assertThat(row).containsEntry("DURATION_SECONDS", 7200L).containsEntry("LAST_EVENT_ID", "evt_pg_late_2");
     }
 
+    @Test
+    void theSameEventSentManyTimesAtOnceIsAcceptedOnce() throws Exception {
+        RunningClockrelay.sameEventAtOnceIsAcceptedOnce(app, "evt_burst_pg");
+    }
+
     private static Map<String, Object> awaitRecord(String lastEventId) {
         return app.awaitRow(row -> lastEventId.equals(row.get("LAST_EVENT_ID")),
                 "SELECT * FROM payroll_time_records WHERE last_event_id = ?", lastEventId);

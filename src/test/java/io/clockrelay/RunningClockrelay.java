@@ -178,6 +178,28 @@ final class RunningClockrelay implements AutoCloseable {
         return ((java.sql.Timestamp) column).toInstant();
     }
 
+    /** The same webhook sent by many clients at once: exactly one is accepted, every other is a duplicate. */
+    static void sameEventAtOnceIsAcceptedOnce(RunningClockrelay app, String eventId) throws Exception {
+        String body = "{\"id\":\"" + eventId + "\",\"type\":\"time_entry.created\",\"created_at\":\"2024-01-15T10:30:00Z\","
+                + "\"data\":{\"id\":\"te_" + eventId + "\",\"user_id\":\"usr_1\",\"start_time\":\"2024-01-15T09:00:00Z\",\"duration\":60}}";
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                answers.add(clients.submit(() -> app.postClockEye(body).body()));
+            }
+            java.util.List<String> bodies = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<String> answer : answers) {
+                bodies.add(answer.get());
+            }
+            org.assertj.core.api.Assertions.assertThat(bodies).filteredOn("{\"status\":\"accepted\"}"::equals).hasSize(1);
+            org.assertj.core.api.Assertions.assertThat(bodies).filteredOn("{\"status\":\"duplicate\"}"::equals).hasSize(31);
+            org.assertj.core.api.Assertions.assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE event_id = ?", eventId)).isEqualTo(1);
+        } finally {
+            clients.shutdown();
+        }
+    }
+
     static String fixture(String vendor, String name) {
         try {
             return Files.readString(Path.of("src/test/resources/fixtures", vendor, name + ".json"));
