@@ -1,5 +1,6 @@
 -- wrk script: replays signed ClockEye webhooks from REQUESTS (default /tmp/clockeye-requests.tsv), each thread
 -- taking its own slice so that every request has a unique event id. Non-200 answers are counted as errors.
+-- THREADS: wrk's -t. RATE (requests/s, all connections together) with CONNECTIONS (wrk's -c) paces the load.
 local requests = {}
 local thread_count = 0
 
@@ -21,6 +22,14 @@ function init(args)
     n = n + 1
   end
   next_request = 0
+end
+
+local rate = tonumber(os.getenv("RATE") or "0")
+if rate > 0 then
+  local connections = tonumber(os.getenv("CONNECTIONS") or "16")
+  function delay()
+    return connections * 1000 / rate
+  end
 end
 
 function request()

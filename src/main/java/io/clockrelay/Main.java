@@ -24,7 +24,8 @@ public final class Main {
     }
 
     /**
-     * Adds CLOCKRELAY_ROUTES_DIR to the route files, only when it is set, and refuses a folder that does not exist
+     * Adds CLOCKRELAY_ROUTES_DIR to the route files (and its application.properties, if it has one, to the
+     * settings), only when it is set, and refuses a folder that does not exist
      * (a file: pattern for a missing folder would otherwise stop the start with a less helpful error). Runs before
      * Camel applies its settings, so the pattern is given as an override of application.properties.
      */
@@ -44,6 +45,10 @@ public final class Main {
             }
             String builtin = properties.resolveProperty(PATTERN).orElseThrow();
             main.addOverrideProperty(PATTERN, builtin + ",file:" + path + "/*.camel.yaml");
+            // The folder's own settings (its targets' groups), beside its route files.
+            if (Files.isRegularFile(path.resolve("application.properties"))) {
+                properties.addLocation("file:" + path.resolve("application.properties"));
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** An integration engineer's own target: a route file in CLOCKRELAY_ROUTES_DIR and a config group, no Java. */
+/** An integration engineer's own target: a route file and its settings in CLOCKRELAY_ROUTES_DIR, no Java, no rebuild. */
 class RoutesFolderTest {
 
     @TempDir
@@ -36,14 +36,17 @@ class RoutesFolderTest {
                             parameters:
                               dataSource: "#storeDataSource"
                 """);
+        Files.writeString(routes.resolve("application.properties"), """
+                # The folder's own settings, beside its route files.
+                clockrelay.target.timesheet-audit.enabled = true
+                clockrelay.target.timesheet-audit.entities = timesheet
+                """);
         String storeUrl = "jdbc:h2:file:" + folder.resolve("store").toAbsolutePath() + ";WRITE_DELAY=0";
         RunningClockrelay.query(storeUrl, "sa", "CREATE TABLE timesheet_audit (event_id VARCHAR(400), user_id VARCHAR(255), record VARCHAR)");
 
         try (RunningClockrelay app = RunningClockrelay.start(folder, Map.of(
                 "clockrelay.store.url", storeUrl,
-                "clockrelay.routes.dir", routes.toString(),
-                "clockrelay.target.timesheet-audit.enabled", "true",
-                "clockrelay.target.timesheet-audit.entities", "timesheet"))) {
+                "clockrelay.routes.dir", routes.toString()))) {
             app.postClockEye(RunningClockrelay.fixture("clockeye", "time_entry.created"));
             app.postClockEye(RunningClockrelay.fixture("clockeye", "timesheet.submitted"));
 

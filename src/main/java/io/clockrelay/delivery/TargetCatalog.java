@@ -27,6 +27,9 @@ public class TargetCatalog {
     public static TargetCatalog fromProperties(CamelContext camelContext) {
         PropertiesComponent properties = camelContext.getPropertiesComponent();
         Properties all = properties.loadProperties(key -> key.startsWith(PREFIX));
+        // A group may also come as -D options (java -Dclockrelay.target.audit.enabled=true -jar ...).
+        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith(PREFIX))
+                .forEach(key -> all.setProperty(key, System.getProperty(key)));
         Set<String> names = all.stringPropertyNames().stream()
                 .map(key -> key.substring(PREFIX.length()))
                 .filter(rest -> rest.contains("."))
