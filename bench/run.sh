@@ -21,7 +21,7 @@ export REQUESTS="$work/requests.tsv" THREADS=2
 JAVA_OPTS=${JAVA_OPTS:-}
 psql() { command psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
-wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
+wait_http() { for _ in $(seq 1 1200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
 rss_mb() { echo $(( $(ps -o rss= -p "$1") / 1024 )); }
 # load NAME PORT CONNECTIONS [RATE]: one wrk run; prints "req/s p50 p99 p999 errors"
 load() {
@@ -37,8 +37,8 @@ measure() { # KEY PORT PID
 start_clockrelay() { # KEY DB_URL DB_USER [extra env...]
   local key=$1 url=$2 user=$3; shift 3
   local began=$(date +%s%N)
-  (cd "$work" && env CLOCKEYE_WEBHOOK_SECRET=$secret CLOCKRELAY_DB_URL="$url" CLOCKRELAY_DB_USER="$user" CLOCKRELAY_LOG_LEVEL=WARN "$@" \
-     exec java $JAVA_OPTS -jar "$OLDPWD/target/clockrelay.jar" > "$work/$key.log" 2>&1) & pid=$!
+  (cd "$work" && exec env CLOCKEYE_WEBHOOK_SECRET=$secret CLOCKRELAY_DB_URL="$url" CLOCKRELAY_DB_USER="$user" CLOCKRELAY_LOG_LEVEL=WARN "$@" \
+     java $JAVA_OPTS -jar "$OLDPWD/target/clockrelay.jar" > "$work/$key.log" 2>&1) & pid=$!
   wait_http http://127.0.0.1:9876/observe/health
   result[$key.ready]=$(( ($(date +%s%N) - began) / 1000000 ))
 }

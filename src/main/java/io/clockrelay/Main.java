@@ -24,31 +24,28 @@ public final class Main {
     }
 
     /**
-     * Adds CLOCKRELAY_ROUTES_DIR to the route files (and its application.properties, if it has one, to the
-     * settings), only when it is set, and refuses a folder that does not exist
-     * (a file: pattern for a missing folder would otherwise stop the start with a less helpful error). Runs before
-     * Camel applies its settings, so the pattern is given as an override of application.properties.
+     * Sets the route files: the built-in ones ({@code clockrelay.routes.builtin}) and, when CLOCKRELAY_ROUTES_DIR is
+     * set, that folder's (with its application.properties, if it has one, among the settings). A folder that does
+     * not exist is refused with the setting named (a file: pattern for a missing folder would otherwise stop the
+     * start with a less helpful error).
      */
     static final class RoutesFolder extends MainListenerSupport {
-        private static final String PATTERN = "camel.main.routes-include-pattern";
-
         @Override
         public void beforeConfigure(BaseMainSupport main) {
             var properties = main.getCamelContext().getPropertiesComponent();
+            String pattern = properties.resolveProperty("clockrelay.routes.builtin").orElseThrow();
             String folder = properties.resolveProperty("clockrelay.routes.dir").orElse("").trim();
-            if (folder.isEmpty()) {
-                return;
+            if (!folder.isEmpty()) {
+                Path path = Path.of(folder).toAbsolutePath().normalize();
+                if (!Files.isDirectory(path)) {
+                    throw new IllegalStateException("CLOCKRELAY_ROUTES_DIR is " + path + ", which is not a folder: create it or unset the variable");
+                }
+                pattern += ",file:" + path + "/*.camel.yaml";
+                if (Files.isRegularFile(path.resolve("application.properties"))) {
+                    properties.addLocation("file:" + path.resolve("application.properties"));
+                }
             }
-            Path path = Path.of(folder).toAbsolutePath().normalize();
-            if (!Files.isDirectory(path)) {
-                throw new IllegalStateException("CLOCKRELAY_ROUTES_DIR is " + path + ", which is not a folder: create it or unset the variable");
-            }
-            String builtin = properties.resolveProperty(PATTERN).orElseThrow();
-            main.addOverrideProperty(PATTERN, builtin + ",file:" + path + "/*.camel.yaml");
-            // The folder's own settings (its targets' groups), beside its route files.
-            if (Files.isRegularFile(path.resolve("application.properties"))) {
-                properties.addLocation("file:" + path.resolve("application.properties"));
-            }
+            main.configure().setRoutesIncludePattern(pattern);
         }
     }
 }

@@ -60,6 +60,29 @@ class RoutesFolderTest {
     }
 
     @Test
+    void theJarStartedWithCLOCKRELAY_ROUTES_DIRLoadsTheFoldersRoutes() throws Exception {
+        Path routes = Files.createDirectories(folder.resolve("operator-routes"));
+        Files.writeString(routes.resolve("from-the-folder.camel.yaml"), """
+                - route:
+                    id: target-from-the-folder
+                    from:
+                      uri: direct:target-from-the-folder
+                      steps:
+                        - log: "${body}"
+                """);
+        int managementPort = RunningClockrelay.freePort();
+        Process process = ClockrelayProcess.launch(folder, "with-folder", Map.of(
+                "CLOCKRELAY_ROUTES_DIR", routes.toString(),
+                "CLOCKRELAY_PORT", String.valueOf(RunningClockrelay.freePort()),
+                "CLOCKRELAY_DB_URL", "jdbc:h2:file:" + folder.resolve("process-store").toAbsolutePath() + ";WRITE_DELAY=0"), managementPort);
+        try {
+            assertThat(new WebhookClient(managementPort).get("/observe/health?exposureLevel=full").body()).contains("route:target-from-the-folder");
+        } finally {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void aRoutesFolderThatDoesNotExistStopsTheStartWithTheSettingNamed() {
         Path missing = folder.resolve("no-such-folder");
 
