@@ -10,6 +10,7 @@ import io.clockrelay.delivery.StandardWebhooks;
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
 import io.clockrelay.inbox.Inbox;
+import io.clockrelay.inbox.InboxProcessing;
 import io.clockrelay.inbox.InboxWriter;
 import io.clockrelay.record.RecordColumns;
 import io.clockrelay.record.RecordMapping;
@@ -80,11 +81,15 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("webhookRequest", new WebhookRequest(json));
         registry.bind("webhookErrors", new WebhookErrors());
         registry.bind("inboxWriter", new InboxWriter(store, clock, Databases.dialect(storeUrl)));
-        registry.bind("inbox", new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds"))));
-        registry.bind("recordMapping", new RecordMapping(camelContext, json, metrics));
-        registry.bind("outbox", new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds"))));
+        Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
+                Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds")));
+        RecordMapping recordMapping = new RecordMapping(camelContext, json, metrics);
+        Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
+                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds")));
+        registry.bind("inbox", inbox);
+        registry.bind("recordMapping", recordMapping);
+        registry.bind("outbox", outbox);
+        registry.bind("inboxProcessing", new InboxProcessing(inbox, recordMapping, outbox));
         registry.bind("recordColumns", new RecordColumns(json));
         registry.bind("deadLetters", new DeadLetters(store, json, clock));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());

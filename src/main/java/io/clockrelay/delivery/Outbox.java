@@ -9,7 +9,6 @@ import io.clockrelay.store.Leases;
 import io.clockrelay.store.Transactions;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,15 +59,26 @@ public class Outbox {
         this.lease = lease;
     }
 
+    /** A processed webhook and the records it became. */
+    public record Mapped(InboxEvent event, List<TimeRecord> records) {
+    }
+
     /**
-     * In one transaction: a delivery for each (record, target that wants it), and the inbox row marked processed.
-     * Nothing is written when the inbox row's lease was lost to another instance.
+     * The deliveries of several processed webhooks and their inbox rows marked processed, all in one transaction
+     * (one commit for a whole claim); nothing is written if any of the rows was lost to another instance.
      */
-    public void enqueue(InboxEvent event, @Variable("records") List<TimeRecord> records) throws SQLException, JsonProcessingException {
+    public void enqueueAll(List<Mapped> processed) throws SQLException, JsonProcessingException {
+        if (processed.isEmpty()) {
+            return;
+        }
         Timestamp now = Timestamp.from(Instant.now(clock));
-        List<String> bodies = new ArrayList<>();
-        for (TimeRecord record : records) {
-            bodies.add(json.writeValueAsString(record));
+        List<List<String>> bodies = new ArrayList<>();
+        for (Mapped mapped : processed) {
+            List<String> of = new ArrayList<>();
+            for (TimeRecord record : mapped.records()) {
+                of.add(json.writeValueAsString(record));
+            }
+            bodies.add(of);
         }
         Transactions.run(store, connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
@@ -77,32 +87,39 @@ public class Outbox {
                  PreparedStatement done = connection.prepareStatement(
                          "UPDATE inbox SET status = 'done', processed_at = ?, claim_token = NULL, lease_until = NULL, last_error = NULL"
                                  + " WHERE id = ? AND claim_token = ?")) {
-                for (int i = 0; i < records.size(); i++) {
-                    TimeRecord record = records.get(i);
-                    Map<String, Object> asMap = json.convertValue(record, MAP);
-                    for (Target target : targets.all()) {
-                        if (target.wants(record, asMap)) {
-                            insert.setString(1, target.name());
-                            insert.setString(2, record.eventId());
-                            insert.setString(3, record.recordId());
-                            insert.setString(4, record.orderingKey());
-                            insert.setString(5, record.source());
-                            insert.setString(6, record.entity());
-                            insert.setString(7, record.eventType());
-                            insert.setString(8, bodies.get(i));
-                            insert.setLong(9, event.id());
-                            insert.setTimestamp(10, now);
-                            insert.setTimestamp(11, now);
-                            insert.addBatch();
+                for (int m = 0; m < processed.size(); m++) {
+                    InboxEvent event = processed.get(m).event();
+                    List<TimeRecord> records = processed.get(m).records();
+                    for (int i = 0; i < records.size(); i++) {
+                        TimeRecord record = records.get(i);
+                        Map<String, Object> asMap = json.convertValue(record, MAP);
+                        for (Target target : targets.all()) {
+                            if (target.wants(record, asMap)) {
+                                insert.setString(1, target.name());
+                                insert.setString(2, record.eventId());
+                                insert.setString(3, record.recordId());
+                                insert.setString(4, record.orderingKey());
+                                insert.setString(5, record.source());
+                                insert.setString(6, record.entity());
+                                insert.setString(7, record.eventType());
+                                insert.setString(8, bodies.get(m).get(i));
+                                insert.setLong(9, event.id());
+                                insert.setTimestamp(10, now);
+                                insert.setTimestamp(11, now);
+                                insert.addBatch();
+                            }
                         }
                     }
+                    done.setTimestamp(1, now);
+                    done.setLong(2, event.id());
+                    done.setString(3, event.claimToken());
+                    done.addBatch();
                 }
                 insert.executeBatch();
-                done.setTimestamp(1, now);
-                done.setLong(2, event.id());
-                done.setString(3, event.claimToken());
-                if (done.executeUpdate() != 1) {
-                    throw new IllegalStateException("inbox row " + event.id() + " was claimed by another worker; left to it");
+                for (int count : done.executeBatch()) {
+                    if (count == 0) {
+                        throw new IllegalStateException("an inbox row was claimed by another worker; left to it");
+                    }
                 }
             }
         });

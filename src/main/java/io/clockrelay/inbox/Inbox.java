@@ -2,7 +2,6 @@ package io.clockrelay.inbox;
 
 import io.clockrelay.store.ErrorText;
 import io.clockrelay.store.Leases;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,7 @@ public class Inbox {
     }
 
     /** Releases a row that failed to process, to be tried again after an exponential back-off; nothing is dropped. */
-    void retryLater(InboxEvent event, Exception failure) throws SQLException {
+    public void retryLater(InboxEvent event, Exception failure) throws SQLException {
         int attempts = event.attempts() + 1;
         Duration delay = Duration.ofSeconds(1L << Math.min(attempts, 12));
         if (delay.compareTo(MAX_RETRY_DELAY) > 0) {
@@ -66,10 +65,5 @@ public class Inbox {
             update.setString(5, event.claimToken());
             update.executeUpdate();
         }
-    }
-
-    /** The route step of the same name, for a doCatch: the row being processed and the exception caught. */
-    public void retryLater(Exchange exchange) throws SQLException {
-        retryLater(exchange.getMessage().getBody(InboxEvent.class), exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 }

@@ -1,0 +1,51 @@
+package io.clockrelay.inbox;
+
+import io.clockrelay.delivery.Outbox;
+import io.clockrelay.record.RecordMapping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The process stage's work on one claim: each webhook mapped to its records (one that cannot be mapped yet goes
+ * back to the inbox to be retried), then all their deliveries written in one transaction. If that transaction
+ * fails, each webhook is written alone, so that one problem holds back no other.
+ */
+public class InboxProcessing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxProcessing.class);
+    private final Inbox inbox;
+    private final RecordMapping mapping;
+    private final Outbox outbox;
+
+    public InboxProcessing(Inbox inbox, RecordMapping mapping, Outbox outbox) {
+        this.inbox = inbox;
+        this.mapping = mapping;
+        this.outbox = outbox;
+    }
+
+    public void process(List<InboxEvent> claimed) throws Exception {
+        List<Outbox.Mapped> mapped = new ArrayList<>();
+        for (InboxEvent event : claimed) {
+            try {
+                mapped.add(new Outbox.Mapped(event, mapping.map(event)));
+            } catch (Exception e) {
+                inbox.retryLater(event, e);
+            }
+        }
+        try {
+            outbox.enqueueAll(mapped);
+        } catch (Exception together) {
+            LOG.debug("claim not written in one transaction, writing its webhooks one by one: {}", together.getMessage());
+            for (Outbox.Mapped one : mapped) {
+                try {
+                    outbox.enqueueAll(List.of(one));
+                } catch (Exception e) {
+                    inbox.retryLater(one.event(), e);
+                }
+            }
+        }
+    }
+}
