@@ -1,13 +1,11 @@
 package io.clockrelay.delivery;
 
+import io.clockrelay.inbox.RetryAfter;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
@@ -33,27 +31,14 @@ public record DeliveryFailure(boolean permanent, String reason, Duration retryAf
         return new DeliveryFailure(false, failure.getClass().getSimpleName() + ": " + failure.getMessage(), null);
     }
 
-    /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
+    /** The Retry-After of an HTTP answer's headers, whatever their case. */
     static Duration retryAfter(Map<String, String> headers, Instant now) {
         if (headers == null) {
             return null;
         }
-        String value = headers.entrySet().stream()
+        return RetryAfter.parse(headers.entrySet().stream()
                 .filter(header -> header.getKey().equalsIgnoreCase("Retry-After"))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-            } catch (DateTimeParseException notDate) {
-                return null;
-            }
-        }
+                .map(Map.Entry::getValue).findFirst().orElse(null), now);
     }
 
     private static String nonNull(String text) {

@@ -17,10 +17,6 @@ import java.util.Set;
 public record Target(String name, String type, boolean enabled, boolean batch, Set<String> sources, Set<String> entities,
                      Set<String> eventTypes, Predicate filter, CamelContext camelContext, RetrySchedule retry) {
 
-    public String endpointUri() {
-        return "direct:target-" + name;
-    }
-
     /**
      * Whether this target wants a record: enabled, and the record's source, entity and event type among those
      * listed (an empty list allows all), and the filter (a Camel simple predicate over the record as a map, as

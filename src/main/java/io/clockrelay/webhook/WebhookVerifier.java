@@ -19,6 +19,11 @@ public interface WebhookVerifier {
 
     Verification verify(byte[] rawBody, WebhookHeaders headers);
 
+    /** The verification of a request in a route; a vendor whose route parses first may read the parsed body instead. */
+    default Verification verification(Exchange exchange) {
+        return verify(exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class), new WebhookHeaders(exchange.getMessage().getHeaders()));
+    }
+
     /** The route step: 503 while the vendor is not configured, 401 when verification fails. */
     @Handler
     default void verifyRequest(Exchange exchange) {
@@ -26,8 +31,7 @@ public interface WebhookVerifier {
             throw WebhookRejected.unavailable("not-configured",
                     source() + " webhooks are not configured: set " + secretSetting() + " and restart clockrelay");
         }
-        byte[] rawBody = exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class);
-        Verification verification = verify(rawBody, new WebhookHeaders(exchange.getMessage().getHeaders()));
+        Verification verification = verification(exchange);
         if (!verification.accepted()) {
             throw WebhookRejected.unauthorized(verification.reason());
         }

@@ -2,6 +2,7 @@ package io.clockrelay.vendor.clockodo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clockrelay.inbox.RetryAfter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -98,7 +99,7 @@ public class ClockodoApi implements CamelContextAware {
         }
         if (status == 429 || status >= 500) {
             problem = "Clockodo's API answered HTTP " + status + "; retrying later";
-            throw new ClockodoUnavailable(problem, retryAfter(answer.getMessage().getHeader("Retry-After", String.class)));
+            throw new ClockodoUnavailable(problem, RetryAfter.parse(answer.getMessage().getHeader("Retry-After", String.class), Instant.now()));
         }
         JsonNode entityNode = null;
         if (status == 200) {
@@ -122,17 +123,6 @@ public class ClockodoApi implements CamelContextAware {
             }
         }
         return null;
-    }
-
-    static Duration retryAfter(String header) {
-        if (header == null) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-        } catch (NumberFormatException notSeconds) {
-            return null;
-        }
     }
 
     private ProducerTemplate template() {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clockrelay.webhook.Secrets;
 import io.clockrelay.webhook.Verification;
 import io.clockrelay.webhook.WebhookHeaders;
+import io.clockrelay.webhook.WebhookRequest;
 import io.clockrelay.webhook.WebhookVerifier;
+import org.apache.camel.Exchange;
 
 /** Clockodo puts the token assigned to the webhook in the notification's body: {@code token} must be one of CLOCKODO_WEBHOOK_TOKEN's. */
 public class ClockodoVerifier implements WebhookVerifier {
@@ -33,14 +35,23 @@ public class ClockodoVerifier implements WebhookVerifier {
         return !tokens.isEmpty();
     }
 
+    /** The route has parsed the body already (the token is in it): no second parse. */
+    @Override
+    public Verification verification(Exchange exchange) {
+        JsonNode body = exchange.getVariable(WebhookRequest.JSON, JsonNode.class);
+        return body != null ? verifyToken(body.get("token")) : WebhookVerifier.super.verification(exchange);
+    }
+
     @Override
     public Verification verify(byte[] rawBody, WebhookHeaders headers) {
-        JsonNode token;
         try {
-            token = JSON.readTree(rawBody).get("token");
+            return verifyToken(JSON.readTree(rawBody).get("token"));
         } catch (Exception notJson) {
             return Verification.reject("the body is not JSON, so it carries no token");
         }
+    }
+
+    private Verification verifyToken(JsonNode token) {
         if (token == null || token.isNull() || token.asText().isEmpty()) {
             return Verification.reject("'token' is missing");
         }
