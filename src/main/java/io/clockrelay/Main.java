@@ -13,7 +13,13 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        create().run(args);
+        try {
+            create().run(args);
+        } catch (ConfigurationCheck.InvalidConfiguration wrongSettings) {
+            // The lines an operator needs, without a stack trace; the exit status tells a supervisor not to restart blindly.
+            System.err.println(wrongSettings.getMessage());
+            System.exit(2);
+        }
     }
 
     public static org.apache.camel.main.Main create() {
@@ -25,9 +31,9 @@ public final class Main {
 
     /**
      * Sets the route files: the built-in ones ({@code clockrelay.routes.builtin}) and, when CLOCKRELAY_ROUTES_DIR is
-     * set, that folder's (with its application.properties, if it has one, among the settings). A folder that does
-     * not exist is refused with the setting named (a file: pattern for a missing folder would otherwise stop the
-     * start with a less helpful error).
+     * set, that folder's (with its application.properties, if it has one, among the settings). Then checks every
+     * setting ({@link ConfigurationCheck}) before anything is built: a file: pattern for a missing folder, for one,
+     * would otherwise stop the start with a less helpful error.
      */
     static final class RoutesFolder extends MainListenerSupport {
         @Override
@@ -35,15 +41,13 @@ public final class Main {
             var properties = main.getCamelContext().getPropertiesComponent();
             String pattern = properties.resolveProperty("clockrelay.routes.builtin").orElseThrow();
             String folder = properties.resolveProperty("clockrelay.routes.dir").orElse("").trim();
-            if (!folder.isEmpty()) {
-                Path path = Path.of(folder).toAbsolutePath().normalize();
-                if (!Files.isDirectory(path)) {
-                    throw new IllegalStateException("CLOCKRELAY_ROUTES_DIR is " + path + ", which is not a folder: create it or unset the variable");
-                }
+            Path path = folder.isEmpty() ? null : Path.of(folder).toAbsolutePath().normalize();
+            if (path != null && Files.isRegularFile(path.resolve("application.properties"))) {
+                properties.addLocation("file:" + path.resolve("application.properties"));
+            }
+            ConfigurationCheck.verify(properties);
+            if (path != null) {
                 pattern += ",file:" + path + "/*.camel.yaml";
-                if (Files.isRegularFile(path.resolve("application.properties"))) {
-                    properties.addLocation("file:" + path.resolve("application.properties"));
-                }
             }
             main.configure().setRoutesIncludePattern(pattern);
         }

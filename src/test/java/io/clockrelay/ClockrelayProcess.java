@@ -16,14 +16,7 @@ final class ClockrelayProcess {
 
     /** Starts it and waits until its management port reports ready; its output goes to {@code <folder>/<name>.log}. */
     static Process launch(Path folder, String name, Map<String, String> environment, int managementPort, String... jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(folder.resolve(name + ".log").toFile());
-        builder.environment().putAll(environment);
-        builder.environment().put("CLOCKRELAY_MANAGEMENT_PORT", String.valueOf(managementPort));
-        Process process = builder.start();
+        Process process = start(folder, name, environment, managementPort, jvmOptions);
         WebhookClient management = new WebhookClient(managementPort);
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline) && process.isAlive()) {
@@ -43,5 +36,17 @@ final class ClockrelayProcess {
         }
         process.destroyForcibly();
         throw new AssertionError("clockrelay (" + name + ") did not become ready:\n" + Files.readString(folder.resolve(name + ".log")));
+    }
+
+    /** Starts it without waiting; its output goes to {@code <folder>/<name>.log}. */
+    static Process start(Path folder, String name, Map<String, String> environment, int managementPort, String... jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(folder.resolve(name + ".log").toFile());
+        builder.environment().putAll(environment);
+        builder.environment().put("CLOCKRELAY_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return builder.start();
     }
 }

@@ -88,6 +88,6 @@ class RoutesFolderTest {
 
         assertThatThrownBy(() -> RunningClockrelay.start(folder, Map.of("clockrelay.routes.dir", missing.toString())))
                 .rootCause()
-                .hasMessage("CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable");
+                .hasMessageContaining("\n  CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable");
     }
 }

@@ -26,17 +26,8 @@ public class TargetCatalog {
 
     public static TargetCatalog fromProperties(CamelContext camelContext) {
         PropertiesComponent properties = camelContext.getPropertiesComponent();
-        Properties all = properties.loadProperties(key -> key.startsWith(PREFIX));
-        // A group may also come as -D options (java -Dclockrelay.target.audit.enabled=true -jar ...).
-        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith(PREFIX))
-                .forEach(key -> all.setProperty(key, System.getProperty(key)));
-        Set<String> names = all.stringPropertyNames().stream()
-                .map(key -> key.substring(PREFIX.length()))
-                .filter(rest -> rest.contains("."))
-                .map(rest -> rest.substring(0, rest.indexOf('.')))
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
         Map<String, Target> targets = new TreeMap<>();
-        for (String name : names) {
+        for (String name : names(properties)) {
             String group = PREFIX + name + ".";
             targets.put(name, new Target(name,
                     setting(properties, group + "type", "route"),
@@ -53,6 +44,19 @@ public class TargetCatalog {
                             Duration.ofMillis(Long.parseLong(setting(properties, group + "retry.max-age-ms", "86400000"))))));
         }
         return new TargetCatalog(targets);
+    }
+
+    /** The names of the declared targets: every {@code clockrelay.target.<name>.*} group. */
+    public static Set<String> names(PropertiesComponent properties) {
+        Properties all = properties.loadProperties(key -> key.startsWith(PREFIX));
+        // A group may also come as -D options (java -Dclockrelay.target.audit.enabled=true -jar ...).
+        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith(PREFIX))
+                .forEach(key -> all.setProperty(key, System.getProperty(key)));
+        return all.stringPropertyNames().stream()
+                .map(key -> key.substring(PREFIX.length()))
+                .filter(rest -> rest.contains("."))
+                .map(rest -> rest.substring(0, rest.indexOf('.')))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     public Collection<Target> all() {

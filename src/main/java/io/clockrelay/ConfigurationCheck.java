@@ -1,0 +1,191 @@
+package io.clockrelay;
+
+import io.clockrelay.delivery.StandardWebhooks;
+import io.clockrelay.delivery.TargetCatalog;
+import io.clockrelay.store.Databases;
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the settings before anything starts, and refuses to start with one line per problem, each naming the
+ * setting (the environment variable when it comes from one) and the fix. A vendor without its secret is no problem:
+ * its endpoint answers 503 naming the variable.
+ */
+final class ConfigurationCheck {
+
+    static final int MIN_SECRET_LENGTH = 16;
+    private static final Set<String> TARGET_TYPES = Set.of("jdbc", "http", "route");
+    private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)");
+
+    private final PropertiesComponent properties;
+    private final Properties raw;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigurationCheck(PropertiesComponent properties) {
+        this.properties = properties;
+        this.raw = templates();
+    }
+
+    /** Throws one exception listing every problem found, or returns when there is none. */
+    static void verify(PropertiesComponent properties) {
+        ConfigurationCheck check = new ConfigurationCheck(properties);
+        check.run();
+        if (!check.problems.isEmpty()) {
+            throw new InvalidConfiguration(check.problems);
+        }
+    }
+
+    private void run() {
+        routesFolder();
+        jdbcUrl("clockrelay.store.url");
+        port("camel.server.port");
+        port("camel.management.port");
+        httpUrl("clockrelay.clockodo.api-url");
+        for (String secrets : List.of("clockrelay.clockeye.secrets", "clockrelay.connecteam.secrets", "clockrelay.clockodo.tokens",
+                "clockrelay.admin.token")) {
+            longEnough(secrets, value(secrets));
+        }
+        for (String target : TargetCatalog.names(properties)) {
+            target(target);
+        }
+    }
+
+    private void routesFolder() {
+        String folder = value("clockrelay.routes.dir");
+        if (!folder.isEmpty() && !Files.isDirectory(Path.of(folder))) {
+            problems.add(name("clockrelay.routes.dir") + " is " + Path.of(folder).toAbsolutePath().normalize()
+                    + ", which is not a folder: create it or unset the variable");
+        }
+    }
+
+    private void target(String target) {
+        String group = "clockrelay.target." + target + ".";
+        String type = value(group + "type").isEmpty() ? "route" : value(group + "type");
+        if (!TARGET_TYPES.contains(type)) {
+            problems.add(name(group + "type") + " is '" + type + "': use jdbc, http or route");
+            return;
+        }
+        if (!Boolean.parseBoolean(value(group + "enabled").isEmpty() ? "true" : value(group + "enabled"))) {
+            return;
+        }
+        if (type.equals("jdbc") && !value(group + "url").isEmpty()) {
+            jdbcUrl(group + "url");
+        }
+        if (type.equals("http")) {
+            httpUrl(group + "url");
+            try {
+                for (byte[] key : StandardWebhooks.parse(name(group + "secret"), value(group + "secret"))) {
+                    if (key.length < MIN_SECRET_LENGTH) {
+                        problems.add(name(group + "secret") + " holds a key of " + key.length + " bytes: use at least "
+                                + MIN_SECRET_LENGTH + ", e.g. echo whsec_$(head -c 32 /dev/urandom | base64)");
+                    }
+                }
+            } catch (IllegalStateException malformed) {
+                problems.add(malformed.getMessage());
+            }
+        }
+    }
+
+    private void jdbcUrl(String key) {
+        String url = value(key);
+        try {
+            Databases.dialect(url);
+        } catch (IllegalArgumentException unsupported) {
+            problems.add(name(key) + " is not a supported JDBC URL ('" + url.split("[;?]", 2)[0]
+                    + "'): use jdbc:postgresql://host/db, jdbc:mariadb://host/db or jdbc:h2:file:./path");
+        }
+    }
+
+    private void httpUrl(String key) {
+        String url = value(key);
+        String problem = null;
+        if (url.isEmpty()) {
+            problem = "is not set";
+        } else {
+            try {
+                URI uri = new URI(url);
+                if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                    problem = "is '" + url + "', not an http or https URL";
+                } else if (uri.getHost() == null) {
+                    problem = "is '" + url + "', which names no host";
+                }
+            } catch (Exception malformed) {
+                problem = "is not a valid URL (" + malformed.getMessage() + ")";
+            }
+        }
+        if (problem != null) {
+            problems.add(name(key) + " " + problem + ": set it to an address such as https://host/path");
+        }
+    }
+
+    private void port(String key) {
+        String port = value(key);
+        try {
+            int number = Integer.parseInt(port);
+            if (number >= 0 && number <= 65535) {
+                return;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        problems.add(name(key) + " is '" + port + "', not a port number: use 1 to 65535");
+    }
+
+    private void longEnough(String key, String setting) {
+        for (String secret : setting.split(",")) {
+            String trimmed = secret.trim();
+            if (!trimmed.isEmpty() && trimmed.length() < MIN_SECRET_LENGTH) {
+                // The length only: a secret's value, or any part of it, never appears in a message.
+                problems.add(name(key) + " holds a value of " + trimmed.length() + " characters: use at least " + MIN_SECRET_LENGTH
+                        + " random characters, e.g. openssl rand -hex 32");
+            }
+        }
+    }
+
+    private String value(String key) {
+        return properties.resolveProperty(key).map(String::trim).orElse("");
+    }
+
+    /** The environment variable a setting comes from (its {{env:NAME}} placeholder), or the setting's own name. */
+    private String name(String key) {
+        String template = raw.getProperty(key);
+        if (template != null) {
+            Matcher env = ENV.matcher(template);
+            if (env.find()) {
+                return env.group(1);
+            }
+        }
+        return key;
+    }
+
+    /** The built-in settings as written, with their {{env:NAME:default}} placeholders. */
+    private static Properties templates() {
+        Properties templates = new Properties();
+        try (InputStream in = ConfigurationCheck.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                templates.load(in);
+            }
+        } catch (IOException unreadable) {
+            // the messages then name the settings instead of their variables
+        }
+        return templates;
+    }
+
+    /** The settings that stop the start, one line each. */
+    static final class InvalidConfiguration extends IllegalStateException {
+        InvalidConfiguration(List<String> problems) {
+            super("clockrelay cannot start: " + problems.size() + " setting(s) to fix\n  " + String.join("\n  ", problems));
+        }
+    }
+}
