@@ -12,6 +12,9 @@ import io.clockrelay.delivery.TargetCatalog;
 import io.clockrelay.inbox.Inbox;
 import io.clockrelay.inbox.InboxProcessing;
 import io.clockrelay.inbox.InboxWriter;
+import io.clockrelay.observe.ClockrelayMetrics;
+import io.clockrelay.observe.StoreGauges;
+import io.clockrelay.observe.TargetHealthCheck;
 import io.clockrelay.record.RecordColumns;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.store.Databases;
@@ -71,19 +74,27 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 bindJdbcTarget(target, properties, registry, store, storeUrl, pools);
             }
         }
+        ClockrelayMetrics clockrelayMetrics = new ClockrelayMetrics(metrics);
+        registry.bind("clockrelayMetrics", clockrelayMetrics);
+        new StoreGauges(store, clock).register(metrics, targets.all().stream().filter(Target::enabled).map(Target::name).toList());
         registry.bind("standardWebhooks", new StandardWebhooks(properties, clock));
 
         registry.bind("webhookRequest", new WebhookRequest(json));
-        registry.bind("webhookErrors", new WebhookErrors());
-        registry.bind("inboxWriter", new InboxWriter(store, clock, Databases.dialect(storeUrl)));
+        registry.bind("webhookErrors", new WebhookErrors(clockrelayMetrics));
+        registry.bind("inboxWriter", new InboxWriter(store, clock, Databases.dialect(storeUrl), clockrelayMetrics));
         Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
                 Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds")));
         RecordMapping recordMapping = new RecordMapping(camelContext, json, metrics);
         Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds")));
+                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds")), clockrelayMetrics);
         registry.bind("inbox", inbox);
         registry.bind("recordMapping", recordMapping);
         registry.bind("outbox", outbox);
+        for (TargetHealthCheck check : outbox.healthChecks()) {
+            if (targets.get(check.target()).enabled()) {
+                registry.bind(check.getId() + "HealthCheck", check);
+            }
+        }
         registry.bind("inboxProcessing", new InboxProcessing(inbox, recordMapping, outbox));
         registry.bind("recordColumns", new RecordColumns(json));
         registry.bind("deadLetters", new DeadLetters(store, json, clock));

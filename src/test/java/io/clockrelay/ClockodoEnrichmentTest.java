@@ -224,6 +224,7 @@ class ClockodoEnrichmentTest {
         String health = app.get(app.managementPort, "/observe/health?exposureLevel=full").body();
         assertThat(health).contains("Clockodo refused the API credentials (HTTP 401)").doesNotContain(API_KEY);
         assertThat(app.get(app.managementPort, "/observe/health").statusCode()).as("still ready: webhooks are accepted").isEqualTo(200);
+        assertThat(app.get(app.managementPort, "/observe/metrics").body()).containsPattern("(?m)^clockrelay_clockodo_api_calls_total\\{status=\"401\"} [1-9]");
 
         clockodo.stubFor(get(urlEqualTo(path)).willReturn(okJson(apiFixture("entry"))));
 

@@ -217,7 +217,7 @@ final class RunningClockrelay implements AutoCloseable {
         }
     }
 
-    private static void pause() {
+    static void pause() {
         try {
             Thread.sleep(50);
         } catch (InterruptedException e) {

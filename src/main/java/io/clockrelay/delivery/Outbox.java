@@ -3,6 +3,8 @@ package io.clockrelay.delivery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clockrelay.inbox.InboxEvent;
+import io.clockrelay.observe.ClockrelayMetrics;
+import io.clockrelay.observe.TargetHealthCheck;
 import io.clockrelay.record.TimeRecord;
 import io.clockrelay.store.ErrorText;
 import io.clockrelay.store.Leases;
@@ -21,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,16 +50,20 @@ public class Outbox {
     private final Clock clock;
     private final int batchSize;
     private final Duration lease;
+    private final ClockrelayMetrics metrics;
+    private final Map<String, TargetHealthCheck> health = new java.util.concurrent.ConcurrentHashMap<>();
     /** When the current claim's lease is next renewed; only the deliver stage's one thread uses it. */
     private final Map<String, Instant> leaseRenewals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease) {
+    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease, ClockrelayMetrics metrics) {
         this.store = store;
         this.targets = targets;
         this.json = json;
         this.clock = clock;
         this.batchSize = batchSize;
         this.lease = lease;
+        this.metrics = metrics;
+        targets.all().forEach(target -> health.put(target.name(), new TargetHealthCheck(target.name())));
     }
 
     /** A processed webhook and the records it became. */
@@ -123,6 +130,16 @@ public class Outbox {
                 }
             }
         });
+        for (Mapped mapped : processed) {
+            for (TimeRecord record : mapped.records()) {
+                metrics.recordProduced(record.source(), record.entity());
+            }
+        }
+    }
+
+    /** Each target's health as this instance's deliveries find it, for /observe/health. */
+    public Collection<TargetHealthCheck> healthChecks() {
+        return health.values();
     }
 
     /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user. */
@@ -172,7 +189,13 @@ public class Outbox {
             update.setString(2, batch.get(0).claimToken());
             update.executeUpdate();
         }
-        LOG.info("delivered target={} batch={} first eventId={}", batch.get(0).target(), batch.size(), batch.get(0).eventId());
+        Instant at = now.toInstant();
+        metrics.attempt(batch.get(0).target(), true, batch.size());
+        health.get(batch.get(0).target()).delivered();
+        for (Delivery delivery : batch) {
+            logDelivered(delivery, "batch of " + batch.size());
+            metrics.delivered(delivery.target(), Duration.between(delivery.createdAt(), at));
+        }
     }
 
     /**
@@ -207,8 +230,15 @@ public class Outbox {
             update.setString(3, delivery.claimToken());
             update.executeUpdate();
         }
-        LOG.info("delivered target={} eventId={} recordId={} attempt={}", delivery.target(), delivery.eventId(),
-                delivery.recordId(), delivery.attempts() + 1);
+        logDelivered(delivery, "alone");
+        health.get(delivery.target()).delivered();
+        metrics.attempt(delivery.target(), true, 1);
+        metrics.delivered(delivery.target(), Duration.between(delivery.createdAt(), now.toInstant()));
+    }
+
+    private static void logDelivered(Delivery delivery, String how) {
+        LOG.info("delivery delivered target={} source={} eventId={} recordId={} attempt={} ({})", delivery.target(), delivery.source(),
+                delivery.eventId(), delivery.recordId(), delivery.attempts() + 1, how);
     }
 
     /** After a failed attempt: retry with back-off, or move the row to the dead letters when retrying cannot help. */
@@ -218,12 +248,15 @@ public class Outbox {
         int attempts = delivery.attempts() + 1;
         DeliveryFailure failure = DeliveryFailure.of(exception, now);
         String reason = ErrorText.of(failure.reason());
+        health.get(delivery.target()).failed(reason, now);
         Instant next = failure.permanent() ? null
                 : targets.get(delivery.target()).retry().nextAttempt(attempts, delivery.createdAt(), now, failure.retryAfter());
         if (next == null) {
             deadLetter(delivery, attempts, reason, now);
-            LOG.warn("dead-lettered target={} eventId={} recordId={} attempts={} reason={}", delivery.target(), delivery.eventId(),
-                    delivery.recordId(), attempts, failure.permanent() ? "permanent: " + reason : "retries exhausted: " + reason);
+            metrics.attempt(delivery.target(), false, 1);
+            metrics.deadLettered(delivery.target());
+            LOG.warn("delivery dead-lettered target={} source={} eventId={} recordId={} attempts={} reason={}", delivery.target(),
+                    delivery.source(), delivery.eventId(), delivery.recordId(), attempts, failure.permanent() ? "permanent: " + reason : "retries exhausted: " + reason);
             return;
         }
         try (Connection connection = store.getConnection();
@@ -237,8 +270,9 @@ public class Outbox {
             update.setString(5, delivery.claimToken());
             update.executeUpdate();
         }
-        LOG.warn("delivery failed target={} eventId={} recordId={} attempt={} retryIn={}s reason={}", delivery.target(),
-                delivery.eventId(), delivery.recordId(), attempts, Duration.between(now, next).toSeconds(), reason);
+        metrics.attempt(delivery.target(), false, 1);
+        LOG.warn("delivery failed target={} source={} eventId={} recordId={} attempt={} retryIn={}s reason={}", delivery.target(),
+                delivery.source(), delivery.eventId(), delivery.recordId(), attempts, Duration.between(now, next).toSeconds(), reason);
     }
 
     /** Moves the claimed row, as it is, to the dead letters; nothing happens if another worker holds it now. */

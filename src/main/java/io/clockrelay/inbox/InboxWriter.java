@@ -1,5 +1,6 @@
 package io.clockrelay.inbox;
 
+import io.clockrelay.observe.ClockrelayMetrics;
 import io.clockrelay.webhook.EventReader;
 import io.clockrelay.webhook.WebhookRejected;
 import io.clockrelay.webhook.WebhookRequest;
@@ -49,11 +50,13 @@ public class InboxWriter {
 
     private final DataSource store;
     private final Clock clock;
+    private final ClockrelayMetrics metrics;
     private final boolean postgresql;
     private final BlockingQueue<Pending> waiting = new ArrayBlockingQueue<>(10 * MAX_GROUP);
 
-    public InboxWriter(DataSource store, Clock clock, String dialect) {
+    public InboxWriter(DataSource store, Clock clock, String dialect, ClockrelayMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.clock = clock;
         this.postgresql = dialect.equals("postgresql");
         Thread writer = new Thread(this::writeGroups, "inbox-writer");
@@ -68,6 +71,7 @@ public class InboxWriter {
         String payload = new String(exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class), StandardCharsets.UTF_8);
         boolean inserted = insert(source, eventId, eventType, payload);
         LOG.info("webhook {} source={} eventId={} eventType={}", inserted ? "accepted" : "duplicate", source, eventId, eventType);
+        metrics.webhook(exchange, source, inserted ? "accepted" : "duplicate", "none");
         // The request's headers (signatures, tokens) must not be echoed in the answer.
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);

@@ -3,6 +3,7 @@ package io.clockrelay.vendor.clockodo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clockrelay.inbox.RetryAfter;
+import io.clockrelay.observe.ClockrelayMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -48,6 +49,7 @@ public class ClockodoApi implements CamelContextAware {
     private String apiKey = "";
     private final Map<String, Fetched> recent = new ConcurrentHashMap<>();
     private volatile String problem;
+    private ClockrelayMetrics metrics;
 
     private record Fetched(JsonNode entity, Instant at) {
     }
@@ -89,10 +91,12 @@ public class ClockodoApi implements CamelContextAware {
         String path = list ? endpoint[0] : endpoint[0] + id;
         Exchange answer = template().request("direct:clockodo-api", exchange -> exchange.setVariable("clockodoPath", path));
         if (answer.getException() != null) {
+            metrics().clockodoCall("error");
             problem = "Clockodo's API cannot be reached: " + answer.getException().getMessage();
             throw new ClockodoUnavailable(problem, null);
         }
         int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        metrics().clockodoCall(String.valueOf(status));
         if (status == 401 || status == 403) {
             problem = "Clockodo refused the API credentials (HTTP " + status + "): check CLOCKODO_API_USER and CLOCKODO_API_KEY";
             throw new ClockodoUnavailable(problem, null);
@@ -123,6 +127,14 @@ public class ClockodoApi implements CamelContextAware {
             }
         }
         return null;
+    }
+
+    /** Looked up at the first call: route files' beans are made before the configuration binds the shared ones. */
+    private ClockrelayMetrics metrics() {
+        if (metrics == null) {
+            metrics = camelContext.getRegistry().lookupByNameAndType("clockrelayMetrics", ClockrelayMetrics.class);
+        }
+        return metrics;
     }
 
     private ProducerTemplate template() {

@@ -1,0 +1,90 @@
+package io.clockrelay.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Exchange;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * clockrelay's own Prometheus meters, named for the domain (the README lists them, with alerts). Labels take only
+ * bounded values: sources, targets, entities, outcomes and reasons; never an event id, a URL or a secret.
+ */
+public class ClockrelayMetrics {
+
+    /** Answer time buckets: the acknowledgement goal is 10 ms; a vendor gives up after seconds. */
+    private static final Duration[] REQUEST_BUCKETS = durations(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000);
+    /** Delivery buckets: from a fast target to a day of retries. */
+    private static final Duration[] DELIVERY_BUCKETS = durations(10, 50, 100, 250, 500, 1000, 5000, 30_000, 60_000, 300_000,
+            900_000, 3_600_000, 21_600_000, 86_400_000);
+
+    private final MeterRegistry registry;
+
+    public ClockrelayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A webhook answered: accepted, duplicate or rejected (with its reason), and how long the answer took. */
+    public void webhook(Exchange exchange, String source, String outcome, String reason) {
+        String vendor = source == null ? "unknown" : source;
+        Counter.builder("clockrelay.webhooks").description("Webhooks answered, by source, outcome and rejection reason")
+                .tags("source", vendor, "outcome", outcome, "reason", reason)
+                .register(registry).increment();
+        Timer.builder("clockrelay.webhook.request").description("Time from a webhook's arrival to its answer")
+                .serviceLevelObjectives(REQUEST_BUCKETS)
+                .tags("source", vendor, "outcome", outcome)
+                .register(registry).record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Canonical records written to the outbox (committed), by source and entity. */
+    public void recordProduced(String source, String entity) {
+        Counter.builder("clockrelay.records").description("Canonical records produced, by source and entity")
+                .tags("source", source, "entity", entity)
+                .register(registry).increment();
+    }
+
+    /** One attempt at a target: delivered or failed. */
+    public void attempt(String target, boolean delivered, int count) {
+        Counter.builder("clockrelay.delivery.attempts").description("Delivery attempts, by target and outcome")
+                .tags("target", target, "outcome", delivered ? "delivered" : "failed")
+                .register(registry).increment(count);
+    }
+
+    /** A delivery finished: delivered (with the time since the record entered the outbox) or dead-lettered. */
+    public void delivered(String target, Duration sinceQueued) {
+        Counter.builder("clockrelay.deliveries").description("Deliveries finished, by target and outcome")
+                .tags("target", target, "outcome", "delivered")
+                .register(registry).increment();
+        Timer.builder("clockrelay.delivery.latency").description("Time from a record's entry into the outbox to its target's confirmation")
+                .serviceLevelObjectives(DELIVERY_BUCKETS)
+                .tags("target", target)
+                .register(registry).record(sinceQueued.isNegative() ? Duration.ZERO : sinceQueued);
+    }
+
+    public void deadLettered(String target) {
+        Counter.builder("clockrelay.deliveries").description("Deliveries finished, by target and outcome")
+                .tags("target", target, "outcome", "dead_lettered")
+                .register(registry).increment();
+    }
+
+    /** A call to Clockodo's API: its HTTP status, or "error" when there was no answer. */
+    public void clockodoCall(String status) {
+        Counter.builder("clockrelay.clockodo.api.calls").description("Calls to Clockodo's API, by HTTP status")
+                .tags("status", status)
+                .register(registry).increment();
+    }
+
+    private static Duration[] durations(long... millis) {
+        Duration[] durations = new Duration[millis.length];
+        for (int i = 0; i < millis.length; i++) {
+            durations[i] = Duration.ofMillis(millis[i]);
+        }
+        return durations;
+    }
+}
