@@ -50,7 +50,7 @@ wait_http http://127.0.0.1:8081/; measure vertx 8081 $pid; kill $pid; wait $pid 
 PORT=8082 WEBHOOK_SECRET=$secret node bench/express-receiver.js > "$work/express.log" 2>&1 & pid=$!
 wait_http http://127.0.0.1:8082/; measure express 8082 $pid; kill $pid; wait $pid 2>/dev/null || true
 # 3. clockrelay on its embedded H2 default
-start_clockrelay h2 "jdbc:h2:file:./data/clockrelay;WRITE_DELAY=0;AUTO_SERVER=TRUE" sa
+start_clockrelay h2 "jdbc:h2:file:./data/clockrelay;WRITE_DELAY=0" sa
 measure h2 8080 $pid; kill $pid; wait $pid 2>/dev/null || true
 # 4. clockrelay with its store on PostgreSQL, plus the end-to-end target
 psql -d postgres -c "DROP DATABASE IF EXISTS clockrelay_bench" -c "CREATE DATABASE clockrelay_bench"

@@ -19,6 +19,7 @@ import io.clockrelay.record.RecordColumns;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.store.Databases;
 import io.clockrelay.store.StoreHealthCheck;
+import io.clockrelay.webhook.HttpAnswers;
 import io.clockrelay.webhook.WebhookErrors;
 import io.clockrelay.webhook.WebhookRequest;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,11 +83,13 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("webhookRequest", new WebhookRequest(json));
         registry.bind("webhookErrors", new WebhookErrors(clockrelayMetrics));
         registry.bind("inboxWriter", new InboxWriter(store, clock, Databases.dialect(storeUrl), clockrelayMetrics));
+        GracefulShutdown shutdown = registry.lookupByNameAndType(GracefulShutdown.NAME, GracefulShutdown.class);
         Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds")));
+                Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds")), shutdown::stopping);
         RecordMapping recordMapping = new RecordMapping(camelContext, json, metrics);
         Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds")), clockrelayMetrics);
+                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds")), clockrelayMetrics,
+                shutdown::stopping);
         registry.bind("inbox", inbox);
         registry.bind("recordMapping", recordMapping);
         registry.bind("outbox", outbox);
@@ -102,7 +105,9 @@ public class ClockrelayConfiguration implements CamelConfiguration {
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
         camelContext.addStartupListener(new StartupReport(targets));
-        camelContext.addService(new PoolCloser(pools));
+        camelContext.addStartupListener(new HttpAnswers(clockrelayMetrics, shutdown,
+                Long.parseLong(setting(properties, "camel.server.max-body-size").trim())));
+        camelContext.addService(new StoreCloser(pools, inbox, outbox));
     }
 
     /**
@@ -137,17 +142,32 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         return Integer.parseInt(setting(properties, key).trim());
     }
 
-    /** Closes the connection pools after the routes have stopped. */
-    private static final class PoolCloser extends ServiceSupport {
+    /**
+     * After the routes have stopped: releases what this instance still holds claimed (a claim cut short by the
+     * shutdown timeout), so that the next start or another instance takes it at once, then closes the pools.
+     */
+    private static final class StoreCloser extends ServiceSupport {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreCloser.class);
         private final List<HikariDataSource> pools;
+        private final Inbox inbox;
+        private final Outbox outbox;
 
-        PoolCloser(List<HikariDataSource> pools) {
+        StoreCloser(List<HikariDataSource> pools, Inbox inbox, Outbox outbox) {
             this.pools = pools;
+            this.inbox = inbox;
+            this.outbox = outbox;
         }
 
         @Override
         protected void doStop() {
+            try {
+                inbox.releaseClaim();
+                outbox.releaseClaim();
+            } catch (Exception e) {
+                LOG.warn("claims not released at shutdown (their leases expire instead): {}", e.getMessage());
+            }
             pools.forEach(HikariDataSource::close);
+            LOG.info("stopped: every accepted webhook is in the store; what is not yet delivered will be at the next start");
         }
     }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -48,6 +49,7 @@ final class ConfigurationCheck {
 
     private void run() {
         routesFolder();
+        keystore();
         jdbcUrl("clockrelay.store.url");
         port("camel.server.port");
         port("camel.management.port");
@@ -66,6 +68,20 @@ final class ConfigurationCheck {
         if (!folder.isEmpty() && !Files.isDirectory(Path.of(folder))) {
             problems.add(name("clockrelay.routes.dir") + " is " + Path.of(folder).toAbsolutePath().normalize()
                     + ", which is not a folder: create it or unset the variable");
+        }
+    }
+
+    private void keystore() {
+        String file = value("clockrelay.tls.keystore");
+        if (file.isEmpty()) {
+            return;
+        }
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            KeyStore.getInstance("PKCS12").load(in, value("clockrelay.tls.keystore-password").toCharArray());
+        } catch (Exception unreadable) {
+            problems.add(name("clockrelay.tls.keystore") + " (" + file + ") cannot be opened as PKCS12 with "
+                    + name("clockrelay.tls.keystore-password") + " (" + unreadable.getClass().getSimpleName()
+                    + "): check the file and its password, or unset it to serve plain HTTP behind a TLS proxy");
         }
     }
 

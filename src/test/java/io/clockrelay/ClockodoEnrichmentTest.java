@@ -254,7 +254,7 @@ class ClockodoEnrichmentTest {
         return app.post("/webhooks/clockodo", "application/json", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String apiFixture(String name) {
+    static String apiFixture(String name) {
         try {
             return Files.readString(Path.of("src/test/resources/fixtures/clockodo/api", name + ".json"));
         } catch (IOException e) {

@@ -28,7 +28,9 @@ class ConfigurationCheckTest {
                 "CLOCKRELAY_ADMIN_TOKEN", "adm1n-t0ken",
                 "PAYROLL_API_ENABLED", "true",
                 "PAYROLL_API_URL", "payroll.internal:9000/records",
-                "PAYROLL_API_SECRET", "whsec_n0t*base64!"),
+                "PAYROLL_API_SECRET", "whsec_n0t*base64!",
+                "CLOCKRELAY_TLS_KEYSTORE", folder.resolve("missing.p12").toString(),
+                "CLOCKRELAY_TLS_KEYSTORE_PASSWORD", "k3ystore-pa55"),
                 RunningClockrelay.freePort(), "-Dclockrelay.target.audit.type=kafka");
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process ends by itself").isTrue();
@@ -36,7 +38,7 @@ class ConfigurationCheckTest {
         assertThat(process.exitValue()).as(log).isNotZero();
         List<String> lines = log.lines().map(String::strip).toList();
         assertThat(lines).contains(
-                "clockrelay cannot start: 8 setting(s) to fix",
+                "clockrelay cannot start: 9 setting(s) to fix",
                 "CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable",
                 "CLOCKRELAY_DB_URL is not a supported JDBC URL ('postgres://db.internal/clockrelay'):"
                         + " use jdbc:postgresql://host/db, jdbc:mariadb://host/db or jdbc:h2:file:./path",
@@ -44,10 +46,12 @@ class ConfigurationCheckTest {
                 "CLOCKEYE_WEBHOOK_SECRET holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                 "CLOCKRELAY_ADMIN_TOKEN holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                 "clockrelay.target.audit.type is 'kafka': use jdbc, http or route",
-                "PAYROLL_API_URL is 'payroll.internal:9000/records', not an http or https URL: set it to an address such as https://host/path");
+                "PAYROLL_API_URL is 'payroll.internal:9000/records', not an http or https URL: set it to an address such as https://host/path",
+                "CLOCKRELAY_TLS_KEYSTORE (" + folder.resolve("missing.p12") + ") cannot be opened as PKCS12 with CLOCKRELAY_TLS_KEYSTORE_PASSWORD"
+                        + " (NoSuchFileException): check the file and its password, or unset it to serve plain HTTP behind a TLS proxy");
         assertThat(lines).anyMatch(line -> line.startsWith("PAYROLL_API_SECRET is not valid base64 after whsec_"));
         assertThat(log).as("no secret, not even a wrong one, is printed")
-                .doesNotContain("t1ny-s3cret", "adm1n-t0ken", "n0t*base64", "hunter2")
+                .doesNotContain("t1ny-s3cret", "adm1n-t0ken", "n0t*base64", "hunter2", "k3ystore-pa55")
                 .doesNotContain("clockrelay is ready");
     }
 }

@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The deliveries table: one row per (canonical record, target that wants it), from the moment its webhook is
@@ -51,11 +52,14 @@ public class Outbox {
     private final int batchSize;
     private final Duration lease;
     private final ClockrelayMetrics metrics;
+    private final BooleanSupplier stopping;
+    private volatile String currentClaim;
     private final Map<String, TargetHealthCheck> health = new java.util.concurrent.ConcurrentHashMap<>();
     /** When the current claim's lease is next renewed; only the deliver stage's one thread uses it. */
     private final Map<String, Instant> leaseRenewals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease, ClockrelayMetrics metrics) {
+    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease, ClockrelayMetrics metrics,
+                  BooleanSupplier stopping) {
         this.store = store;
         this.targets = targets;
         this.json = json;
@@ -63,6 +67,7 @@ public class Outbox {
         this.batchSize = batchSize;
         this.lease = lease;
         this.metrics = metrics;
+        this.stopping = stopping;
         targets.all().forEach(target -> health.put(target.name(), new TargetHealthCheck(target.name())));
     }
 
@@ -142,8 +147,11 @@ public class Outbox {
         return health.values();
     }
 
-    /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user. */
+    /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user; none once stopping. */
     public List<Delivery> claim() throws SQLException {
+        if (stopping.getAsBoolean()) {
+            return List.of();
+        }
         Instant now = Instant.now(clock);
         List<Delivery> claimed = Leases.claim(store, "deliveries",
                 "c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
@@ -152,10 +160,17 @@ public class Outbox {
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token));
         leaseRenewals.clear();
+        currentClaim = null;
         if (!claimed.isEmpty()) {
-            leaseRenewals.put(claimed.get(0).claimToken(), now.plus(lease.dividedBy(2)));
+            currentClaim = claimed.get(0).claimToken();
+            leaseRenewals.put(currentClaim, now.plus(lease.dividedBy(2)));
         }
         return claimed;
+    }
+
+    /** At shutdown: the deliveries of this instance's last claim that are still pending become claimable at once. */
+    public void releaseClaim() throws SQLException {
+        Leases.release(store, "deliveries", currentClaim);
     }
 
     /** A claim as one list per target, each in claim order: the targets are then served side by side. */

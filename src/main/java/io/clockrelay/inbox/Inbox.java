@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** The process stage's side of the inbox: claim received webhooks, and put back those that could not be processed yet. */
 public class Inbox {
@@ -25,21 +26,34 @@ public class Inbox {
     private final Clock clock;
     private final int batchSize;
     private final Duration lease;
+    private final BooleanSupplier stopping;
+    private volatile String currentClaim;
 
-    public Inbox(DataSource store, Clock clock, int batchSize, Duration lease) {
+    public Inbox(DataSource store, Clock clock, int batchSize, Duration lease, BooleanSupplier stopping) {
         this.store = store;
+        this.stopping = stopping;
         this.clock = clock;
         this.batchSize = batchSize;
         this.lease = lease;
     }
 
-    /** Claims up to a batch of due rows, oldest first. */
+    /** Claims up to a batch of due rows, oldest first; nothing once clockrelay is shutting down. */
     public List<InboxEvent> claim() throws SQLException {
+        if (stopping.getAsBoolean()) {
+            return List.of();
+        }
         Instant now = Instant.now(clock);
-        return Leases.claim(store, "inbox", "c.source, c.event_id, c.event_type, c.received_at, c.payload, c.attempts", "1 = 1",
+        List<InboxEvent> claimed = Leases.claim(store, "inbox", "c.source, c.event_id, c.event_type, c.received_at, c.payload, c.attempts", "1 = 1",
                 batchSize, now, now.plus(lease),
                 (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
                         row.getTimestamp(5).toInstant(), row.getString(6), row.getInt(7), token));
+        currentClaim = claimed.isEmpty() ? null : claimed.get(0).claimToken();
+        return claimed;
+    }
+
+    /** At shutdown: the rows of this instance's last claim that are still pending become claimable at once. */
+    public void releaseClaim() throws SQLException {
+        Leases.release(store, "inbox", currentClaim);
     }
 
     /** Releases a row that failed to process, to be tried again after an exponential back-off; nothing is dropped. */

@@ -42,6 +42,13 @@ public class ClockrelayMetrics {
                 .register(registry).record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
     }
 
+    /** A webhook the HTTP server refused before any route saw it (404, 405, 413): counted, without an answer time. */
+    public void refusedByServer(String source, String reason) {
+        Counter.builder("clockrelay.webhooks").description("Webhooks answered, by source, outcome and rejection reason")
+                .tags("source", source, "outcome", "rejected", "reason", reason)
+                .register(registry).increment();
+    }
+
     /** Canonical records written to the outbox (committed), by source and entity. */
     public void recordProduced(String source, String entity) {
         Counter.builder("clockrelay.records").description("Canonical records produced, by source and entity")

@@ -20,7 +20,7 @@ public final class Databases {
     public static HikariDataSource pool(String name, String url, String user, String password, int size, long connectionTimeoutMs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(withoutCloseOnExit(url));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(size);
@@ -28,6 +28,19 @@ public final class Databases {
         config.setConnectionTimeout(connectionTimeoutMs);
         config.setExceptionOverrideClassName(BrokenConnections.class.getName());
         return new HikariDataSource(config);
+    }
+
+    /**
+     * H2 closes an embedded database from its own JVM shutdown hook, while a graceful shutdown is still writing the
+     * outcomes of the deliveries in flight; clockrelay closes its pools itself when its routes have stopped.
+     * (H2 refuses the setting together with AUTO_SERVER=TRUE: such a URL is left as it is.)
+     */
+    static String withoutCloseOnExit(String url) {
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        if (!url.startsWith("jdbc:h2:") || upper.contains("DB_CLOSE_ON_EXIT") || upper.contains("AUTO_SERVER=TRUE")) {
+            return url;
+        }
+        return url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** The dialect of a JDBC URL, as the target route files and db/payroll folders name it. */

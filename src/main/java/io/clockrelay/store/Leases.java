@@ -65,4 +65,17 @@ public final class Leases {
         });
         return claimed;
     }
+
+    /** Ends a claim's lease on the rows still pending (at shutdown), so another instance or the next start takes them now. */
+    public static void release(DataSource store, String table, String token) throws SQLException {
+        if (token == null) {
+            return;
+        }
+        try (Connection connection = store.getConnection();
+             PreparedStatement release = connection.prepareStatement("UPDATE " + table + " SET claim_token = NULL, lease_until = NULL"
+                     + " WHERE claim_token = ? AND status = 'pending'")) {
+            release.setString(1, token);
+            release.executeUpdate();
+        }
+    }
 }

@@ -1,0 +1,62 @@
+package io.clockrelay;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.InflightRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * SIGTERM without losing anything. Camel Main calls {@link #beforeStop} first, before any route stops: from then on
+ * new webhooks are answered 503 with a JSON message ({@code HttpAnswers}) (the vendor retries, perhaps at another instance), and the
+ * process and deliver stages claim nothing new and start no further delivery. It waits (at most
+ * camel.main.shutdown-timeout) until the stages have finished what they are doing; then Camel stops the routes,
+ * waiting for the requests still in flight. What is still claimed afterwards is released for the next start
+ * ({@code ClockrelayConfiguration}'s store closer).
+ */
+public final class GracefulShutdown extends MainListenerSupport {
+
+    public static final String NAME = "gracefulShutdown";
+    private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
+    private static final List<String> STAGES = List.of("process-inbox", "deliver");
+
+    private volatile boolean stopping;
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        main.getCamelContext().getRegistry().bind(NAME, this);
+    }
+
+    @Override
+    public void beforeStop(BaseMainSupport main) {
+        stopping = true;
+        LOG.info("shutting down: new webhooks are answered 503; finishing the requests and deliveries in flight");
+        CamelContext context = main.getCamelContext();
+        InflightRepository inflight = context.getInflightRepository();
+        Instant deadline = Instant.now().plusSeconds(main.configure().getShutdownTimeout());
+        while (busy(inflight) && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (busy(inflight)) {
+            LOG.warn("shutting down with work still in flight; its claims are released for the next start");
+        }
+    }
+
+    /** The stages' claim loops (each runs as one exchange of its route) are still working. */
+    private static boolean busy(InflightRepository inflight) {
+        return STAGES.stream().anyMatch(route -> inflight.size(route) > 0);
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+}
