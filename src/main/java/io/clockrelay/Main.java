@@ -38,6 +38,8 @@ public final class Main {
      * would otherwise stop the start with a less helpful error.
      */
     static final class RoutesFolder extends MainListenerSupport {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RoutesFolder.class);
+
         @Override
         public void beforeConfigure(BaseMainSupport main) {
             var properties = main.getCamelContext().getPropertiesComponent();
@@ -50,6 +52,15 @@ public final class Main {
             ConfigurationCheck.verify(properties);
             if (path != null) {
                 pattern += ",file:" + path + "/*.camel.yaml";
+                if (Boolean.parseBoolean(properties.resolveProperty("clockrelay.dev").orElse("false").trim())) {
+                    // Each changed file's routes are replaced alone: Camel 4.18's remove-all mode fails on files
+                    // holding several routes (duplicate route id, CAMEL-24866).
+                    main.configure().setRoutesReloadEnabled(true);
+                    main.configure().setRoutesReloadDirectory(path.toString());
+                    main.configure().setRoutesReloadPattern("*.camel.yaml");
+                    main.configure().setRoutesReloadRemoveAllRoutes(false);
+                    LOG.info("CLOCKRELAY_DEV: route files in {} are reloaded when they change", path);
+                }
             }
             main.configure().setRoutesIncludePattern(pattern);
         }

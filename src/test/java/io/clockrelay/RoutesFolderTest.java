@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,5 +90,54 @@ class RoutesFolderTest {
         assertThatThrownBy(() -> RunningClockrelay.start(folder, Map.of("clockrelay.routes.dir", missing.toString())))
                 .rootCause()
                 .hasMessageContaining("\n  CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable");
+    }
+
+    @Test
+    void withCLOCKRELAY_DEVAnEditedRouteFileTakesEffectWithoutARestart() throws IOException {
+        Path routes = Files.createDirectories(folder.resolve("dev-routes"));
+        Path file = routes.resolve("audit.camel.yaml");
+        Files.writeString(file, auditRoute("v1"));
+        Files.writeString(routes.resolve("application.properties"), "clockrelay.target.audit.enabled = true\n");
+        String storeUrl = "jdbc:h2:file:" + folder.resolve("dev-store").toAbsolutePath() + ";WRITE_DELAY=0";
+        RunningClockrelay.query(storeUrl, "sa", "CREATE TABLE audit (event_id VARCHAR(400), version VARCHAR(8))");
+
+        try (RunningClockrelay app = RunningClockrelay.start(folder, Map.of(
+                "clockrelay.store.url", storeUrl,
+                "clockrelay.routes.dir", routes.toString(),
+                "clockrelay.dev", "true"))) {
+            app.postClockEye(HttpTargetTest.event("evt_dev_0", "te_dev_0", "usr_dev", "2024-06-01T09:00:00Z"));
+            assertThat(app.awaitRow("SELECT * FROM audit WHERE event_id = 'evt_dev_0'")).containsEntry("VERSION", "v1");
+
+            Files.writeString(file, auditRoute("v2"));
+
+            // The reload is noticed by a file watcher: webhooks go on until one is written by the edited route.
+            Instant deadline = Instant.now().plus(RunningClockrelay.WAIT);
+            String version = "v1";
+            for (int i = 1; version.equals("v1") && Instant.now().isBefore(deadline); i++) {
+                app.postClockEye(HttpTargetTest.event("evt_dev_" + i, "te_dev_" + i, "usr_dev", "2024-06-01T09:00:00Z"));
+                version = (String) app.awaitRow("SELECT * FROM audit WHERE event_id = ?", "evt_dev_" + i).get("VERSION");
+            }
+            assertThat(version).as("the edited route is in use").isEqualTo("v2");
+            assertThat(app.count("SELECT COUNT(*) FROM audit")).as("no webhook lost or doubled meanwhile")
+                    .isEqualTo(app.count("SELECT COUNT(*) FROM inbox"));
+        }
+    }
+
+    private static String auditRoute(String version) {
+        return """
+                - route:
+                    id: target-audit
+                    from:
+                      uri: direct:target-audit
+                      steps:
+                        - setBody:
+                            method:
+                              ref: recordColumns
+                              method: columns
+                        - to:
+                            uri: "sql:INSERT INTO audit (event_id, version) VALUES (:#eventId, '%s')"
+                            parameters:
+                              dataSource: "#storeDataSource"
+                """.formatted(version);
     }
 }
