@@ -14,7 +14,8 @@ import java.util.Map;
 final class WebhookClient {
 
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1, as vendors send: the JDK client's h2c upgrade (its default) was seen to hang a request now and then.
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     WebhookClient(int port) {
         this.port = port;
