@@ -1,6 +1,6 @@
 -- wrk script: replays signed ClockEye webhooks from REQUESTS (default /tmp/clockeye-requests.tsv), each thread
 -- taking its own slice so that every request has a unique event id. Non-200 answers are counted as errors.
--- THREADS: wrk's -t. RATE (requests/s, all connections together) with CONNECTIONS (wrk's -c) paces the load.
+-- THREADS: wrk's -t. RATE (requests/s, all connections together) paces the load.
 local requests = {}
 local thread_count = 0
 
@@ -24,11 +24,27 @@ function init(args)
   next_request = 0
 end
 
+-- Pacing by a schedule, not a fixed pause: each thread sends its share of RATE at fixed intervals measured on the
+-- wall clock, so slow answers do not lower the rate (a fixed pause came on top of each answer and undershot).
 local rate = tonumber(os.getenv("RATE") or "0")
 if rate > 0 then
-  local connections = tonumber(os.getenv("CONNECTIONS") or "16")
+  local ffi = require("ffi")
+  ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } clockrelay_timespec;
+             int clock_gettime(int clock, clockrelay_timespec *now); ]]
+  local now = ffi.new("clockrelay_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now) -- CLOCK_MONOTONIC
+    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  end
+  local interval = tonumber(os.getenv("THREADS") or "2") * 1000 / rate
+  local due = nil
   function delay()
-    return connections * 1000 / rate
+    local t = now_ms()
+    -- a connection that was busy longer than a second does not make the others burst to catch up
+    if due == nil or due < t - 1000 then due = t end
+    local slot = due
+    due = due + interval
+    return math.max(0, math.floor(slot - t + 0.5))
   end
 end
 

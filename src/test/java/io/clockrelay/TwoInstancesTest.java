@@ -58,6 +58,9 @@ class TwoInstancesTest {
                 "clockrelay.routes.dir", routes.toString(),
                 "clockrelay.target.receipts.enabled", "true");
         first = RunningClockrelay.start(Files.createDirectories(folder.resolve("first")), shared);
+        // The second also runs two claim loops side by side (CLOCKRELAY_DELIVER_LOOPS): three claimers in all.
+        shared = new java.util.HashMap<>(shared);
+        shared.put("clockrelay.deliver.loops", "2");
         second = RunningClockrelay.start(Files.createDirectories(folder.resolve("second")), shared);
     }
 

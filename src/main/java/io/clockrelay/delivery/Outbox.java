@@ -53,7 +53,8 @@ public class Outbox {
     private final Duration lease;
     private final ClockrelayMetrics metrics;
     private final BooleanSupplier stopping;
-    private volatile String currentClaim;
+    /** Each claim loop's latest claim (CLOCKRELAY_DELIVER_LOOPS may run several), to release at shutdown. */
+    private final Map<Thread, String> currentClaims = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, TargetHealthCheck> health = new java.util.concurrent.ConcurrentHashMap<>();
     /** When the current claim's lease is next renewed; only the deliver stage's one thread uses it. */
     private final Map<String, Instant> leaseRenewals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -159,18 +160,23 @@ public class Outbox {
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token));
-        leaseRenewals.clear();
-        currentClaim = null;
+        // This loop's previous claim is finished: every delivery of it was delivered, failed or left to the shutdown.
+        String previous = claimed.isEmpty() ? currentClaims.remove(Thread.currentThread())
+                : currentClaims.put(Thread.currentThread(), claimed.get(0).claimToken());
+        if (previous != null) {
+            leaseRenewals.remove(previous);
+        }
         if (!claimed.isEmpty()) {
-            currentClaim = claimed.get(0).claimToken();
-            leaseRenewals.put(currentClaim, now.plus(lease.dividedBy(2)));
+            leaseRenewals.put(claimed.get(0).claimToken(), now.plus(lease.dividedBy(2)));
         }
         return claimed;
     }
 
     /** At shutdown: the deliveries of this instance's last claim that are still pending become claimable at once. */
     public void releaseClaim() throws SQLException {
-        Leases.release(store, "deliveries", currentClaim);
+        for (String claim : currentClaims.values()) {
+            Leases.release(store, "deliveries", claim);
+        }
     }
 
     /** A claim as one list per target, each in claim order: the targets are then served side by side. */
