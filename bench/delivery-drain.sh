@@ -11,7 +11,7 @@ psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 work=$(mktemp -d)
 export CLOCKRELAY_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" CLOCKRELAY_DB_USER=postgres CLOCKRELAY_PORT=18080 CLOCKRELAY_MANAGEMENT_PORT=19876
 
-start() { (cd "$work" && exec java ${BENCH_JAVA_OPTS:-} -jar "$OLDPWD/target/clockrelay.jar" >>"$work/app.log" 2>&1) & pid=$!
+start() { (cd "$work" && exec java ${JAVA_OPTS:-@$OLDPWD/jvm.options} -jar "$OLDPWD/target/clockrelay.jar" >>"$work/app.log" 2>&1) & pid=$!
   for _ in $(seq 1 120); do curl -sf -o /dev/null localhost:19876/observe/health && return; sleep 0.25; done; echo "not ready" >&2; exit 1; }
 start; kill $pid; wait $pid 2>/dev/null || true          # first start creates the tables
 
@@ -21,9 +21,10 @@ psql -d $db -c "INSERT INTO deliveries (target, event_id, record_id, ordering_ke
          0, 'pending', 0, now(), now() FROM generate_series(1, $n) g"
 began=$(date +%s.%N)
 start
+ready=$(date +%s.%N)
 while [ "$(psql -d $db -c "SELECT count(*) FROM deliveries WHERE status = 'pending'")" != 0 ]; do sleep 0.2; done
 ended=$(date +%s.%N)
 kill $pid; wait $pid 2>/dev/null || true
 rows=$(psql -d $db -c "SELECT count(*) FROM payroll_time_records")
-python3 -c "s=$ended-$began; print(f'{$n} records delivered into PostgreSQL in {s:.1f} s (start-up included): {$n/s:.0f} records/s; payroll rows: $rows')"
+python3 -c "s=$ended-$began; r=$ended-$ready; print(f'{$n} records delivered into PostgreSQL in {s:.1f} s: {$n/s:.0f} records/s with the start-up, {$n/r:.0f} records/s from ready; payroll rows: $rows')"
 rm -rf "$work"

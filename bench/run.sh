@@ -18,7 +18,8 @@ command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nod
 [ -f target/clockrelay.jar ] || mvn -B -q package -DskipTests
 python3 bench/signed-clockeye-requests.py 400000 "$secret" "$work/requests.tsv"
 export REQUESTS="$work/requests.tsv" THREADS=2
-JAVA_OPTS=${JAVA_OPTS:-}
+# The options clockrelay ships with (jvm.options, the image's too); the same for the bare Vert.x server.
+JAVA_OPTS=${JAVA_OPTS:-@$PWD/jvm.options}
 psql() { command psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
 wait_http() { for _ in $(seq 1 1200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
