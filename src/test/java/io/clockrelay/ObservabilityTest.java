@@ -88,6 +88,12 @@ class ObservabilityTest {
     }
 
     @Test
+    void theJvmsOwnSeriesAreThereToWatchMemory() {
+        awaitMetric("jvm_memory_used_bytes", Map.of("area", "heap"), v -> v > 0);
+        awaitMetric("jvm_threads_live_threads", Map.of(), v -> v > 0);
+    }
+
+    @Test
     void aFailingTargetIsReportedDegradedWithItsReasonAndTheAppStaysReady() {
         String health = app.get(app.managementPort, "/observe/health?exposureLevel=full").body();
 
