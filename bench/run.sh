@@ -24,11 +24,11 @@ psql() { command psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
 wait_http() { for _ in $(seq 1 1200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
 rss_mb() { echo $(( $(ps -o rss= -p "$1") / 1024 )); }
-# load NAME PORT CONNECTIONS [RATE]: one wrk run; prints "req/s p50 p99 p999 errors"
+# load NAME PORT CONNECTIONS [RATE]: one wrk run; prints "req/s p50 p99 p99.9 errors" (non-2xx and socket errors)
 load() {
   local rate=${4:-0}
   RATE=$rate CONNECTIONS=$3 wrk -t2 -c"$3" -d"${secs}s" --latency -s bench/clockeye-ingest.lua "http://127.0.0.1:$2" > "$work/wrk.txt"
-  awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e+=$4} /Socket errors/{e+=0} END {printf "%s %s %s ", r, p50, p99; print (e?e:0)}' "$work/wrk.txt"
+  awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /^p99.9 /{p999=$2} /Non-2xx/{e+=$4} /Socket errors/{for (i = 3; i <= NF; i++) e += $i + 0} END {printf "%s %s %s %s ", r, p50, p99, p999; print (e?e:0)}' "$work/wrk.txt"
 }
 declare -A result
 measure() { # KEY PORT PID
@@ -83,13 +83,13 @@ ratio() { python3 -c "a,b=float('$1' or 0),float('$2' or 1); print(f'{a/b:.2f}' 
   echo "$(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; wrk (2 threads) on the same machine; ${secs} s per load; unique signed ClockEye webhooks."
   echo "Java: $(java -version 2>&1 | head -1); JAVA_OPTS='${JAVA_OPTS}'"
   echo
-  echo "| server | load | requests/s | p50 | p99 | errors | ÷ bare Vert.x | ÷ Express |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| server | load | requests/s | p50 | p99 | p99.9 | errors | ÷ bare Vert.x | ÷ Express |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for key in vertx express h2 pg; do
     for l in c16 c64 r1000; do
       name=$(case $key in vertx) echo "bare Vert.x (the limit)";; express) echo "Express receiver (no storage)";; h2) echo "clockrelay, H2 default";; pg) echo "clockrelay, PostgreSQL store";; esac)
       what=$(case $l in c16) echo "16 connections";; c64) echo "64 connections";; r1000) echo "1,000 req/s";; esac)
-      echo "| $name | $what | $(col $key.$l 1) | $(col $key.$l 2) | $(col $key.$l 3) | $(col $key.$l 4) | $(ratio "$(col $key.$l 1)" "$(col vertx.$l 1)") | $(ratio "$(col $key.$l 1)" "$(col express.$l 1)") |"
+      echo "| $name | $what | $(col $key.$l 1) | $(col $key.$l 2) | $(col $key.$l 3) | $(col $key.$l 4) | $(col $key.$l 5) | $(ratio "$(col $key.$l 1)" "$(col vertx.$l 1)") | $(ratio "$(col $key.$l 1)" "$(col express.$l 1)") |"
     done
   done
   echo

@@ -98,7 +98,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 registry.bind(check.getId() + "HealthCheck", check);
             }
         }
-        registry.bind("inboxProcessing", new InboxProcessing(inbox, recordMapping, outbox));
+        registry.bind("inboxProcessing", new InboxProcessing(inbox, recordMapping, outbox, shutdown::stopping));
         registry.bind("recordColumns", new RecordColumns(json));
         registry.bind("deadLetters", new DeadLetters(store, json, clock));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
@@ -107,7 +107,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         camelContext.addStartupListener(new StartupReport(targets));
         camelContext.addStartupListener(new HttpAnswers(clockrelayMetrics, shutdown,
                 Long.parseLong(setting(properties, "camel.server.max-body-size").trim())));
-        camelContext.addService(new StoreCloser(pools, inbox, outbox));
+        camelContext.addService(new StoreCloser(camelContext, pools, inbox, outbox));
     }
 
     /**
@@ -143,16 +143,20 @@ public class ClockrelayConfiguration implements CamelConfiguration {
     }
 
     /**
-     * After the routes have stopped: releases what this instance still holds claimed (a claim cut short by the
-     * shutdown timeout), so that the next start or another instance takes it at once, then closes the pools.
+     * After the routes have stopped: releases what this instance still holds claimed (the rest of a claim left at
+     * SIGTERM), so that the next start or another instance takes it at once, then closes the pools. Only when no
+     * stage is still at work: a delivery cut short by the shutdown timeout may yet reach its target, so its claim
+     * is left to expire rather than handed to another instance now.
      */
     private static final class StoreCloser extends ServiceSupport {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreCloser.class);
+        private final CamelContext context;
         private final List<HikariDataSource> pools;
         private final Inbox inbox;
         private final Outbox outbox;
 
-        StoreCloser(List<HikariDataSource> pools, Inbox inbox, Outbox outbox) {
+        StoreCloser(CamelContext context, List<HikariDataSource> pools, Inbox inbox, Outbox outbox) {
+            this.context = context;
             this.pools = pools;
             this.inbox = inbox;
             this.outbox = outbox;
@@ -161,8 +165,10 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         @Override
         protected void doStop() {
             try {
-                inbox.releaseClaim();
-                outbox.releaseClaim();
+                if (GracefulShutdown.stagesIdle(context)) {
+                    inbox.releaseClaim();
+                    outbox.releaseClaim();
+                }
             } catch (Exception e) {
                 LOG.warn("claims not released at shutdown (their leases expire instead): {}", e.getMessage());
             }

@@ -8,6 +8,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -118,7 +119,8 @@ final class ConfigurationCheck {
         try {
             Databases.dialect(url);
         } catch (IllegalArgumentException unsupported) {
-            problems.add(name(key) + " is not a supported JDBC URL ('" + url.split("[;?]", 2)[0]
+            // Only the URL's scheme: the rest may carry a password.
+            problems.add(name(key) + " is not a supported JDBC URL (it starts '" + scheme(url)
                     + "'): use jdbc:postgresql://host/db, jdbc:mariadb://host/db or jdbc:h2:file:./path");
         }
     }
@@ -130,19 +132,26 @@ final class ConfigurationCheck {
             problem = "is not set";
         } else {
             try {
+                // Never the URL itself in the message: its user info, path or query may carry a token.
                 URI uri = new URI(url);
                 if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                    problem = "is '" + url + "', not an http or https URL";
-                } else if (uri.getHost() == null) {
-                    problem = "is '" + url + "', which names no host";
+                    problem = "is not an http or https URL (it starts '" + scheme(url) + "')";
+                } else if (uri.getHost() == null && uri.getRawAuthority() == null) {
+                    problem = "names no host";
                 }
-            } catch (Exception malformed) {
-                problem = "is not a valid URL (" + malformed.getMessage() + ")";
+            } catch (URISyntaxException malformed) {
+                problem = "is not a valid URL (" + malformed.getReason() + " at character " + malformed.getIndex() + ")";
             }
         }
         if (problem != null) {
             problems.add(name(key) + " " + problem + ": set it to an address such as https://host/path");
         }
+    }
+
+    /** What a URL starts with, up to its first ':' (at most 20 characters), for messages. */
+    private static String scheme(String url) {
+        String scheme = url.contains(":") ? url.substring(0, url.indexOf(':') + 1) : url;
+        return scheme.length() > 20 ? scheme.substring(0, 20) + "…" : scheme;
     }
 
     private void port(String key) {

@@ -37,7 +37,11 @@ public final class GracefulShutdown extends MainListenerSupport {
         LOG.info("shutting down: new webhooks are answered 503; finishing the requests and deliveries in flight");
         CamelContext context = main.getCamelContext();
         InflightRepository inflight = context.getInflightRepository();
-        Instant deadline = Instant.now().plusSeconds(main.configure().getShutdownTimeout());
+        // One budget for the drain and Camel's own stop: Camel's SIGTERM hook waits only shutdown-timeout plus
+        // extra-shutdown-timeout in all before the JVM halts.
+        long budget = main.configure().getShutdownTimeout();
+        Instant began = Instant.now();
+        Instant deadline = began.plusSeconds(budget);
         while (busy(inflight) && Instant.now().isBefore(deadline)) {
             try {
                 Thread.sleep(50);
@@ -47,8 +51,15 @@ public final class GracefulShutdown extends MainListenerSupport {
             }
         }
         if (busy(inflight)) {
-            LOG.warn("shutting down with work still in flight; its claims are released for the next start");
+            LOG.warn("shutting down with work still in flight: its claims are left to expire, not released");
         }
+        long left = budget - java.time.Duration.between(began, Instant.now()).toSeconds();
+        context.getShutdownStrategy().setTimeout(Math.max(5, left));
+    }
+
+    /** True when no claim loop of the process or deliver stage is at work (its claims can be released safely). */
+    public static boolean stagesIdle(CamelContext context) {
+        return !busy(context.getInflightRepository());
     }
 
     /** The stages' claim loops (each runs as one exchange of its route) are still working. */

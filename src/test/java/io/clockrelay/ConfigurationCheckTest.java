@@ -40,13 +40,13 @@ class ConfigurationCheckTest {
         assertThat(lines).contains(
                 "clockrelay cannot start: 9 setting(s) to fix",
                 "CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable",
-                "CLOCKRELAY_DB_URL is not a supported JDBC URL ('postgres://db.internal/clockrelay'):"
+                "CLOCKRELAY_DB_URL is not a supported JDBC URL (it starts 'postgres:'):"
                         + " use jdbc:postgresql://host/db, jdbc:mariadb://host/db or jdbc:h2:file:./path",
                 "CLOCKRELAY_PORT is '80800', not a port number: use 1 to 65535",
                 "CLOCKEYE_WEBHOOK_SECRET holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                 "CLOCKRELAY_ADMIN_TOKEN holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                 "clockrelay.target.audit.type is 'kafka': use jdbc, http or route",
-                "PAYROLL_API_URL is 'payroll.internal:9000/records', not an http or https URL: set it to an address such as https://host/path",
+                "PAYROLL_API_URL is not an http or https URL (it starts 'payroll.internal:'): set it to an address such as https://host/path",
                 "CLOCKRELAY_TLS_KEYSTORE (" + folder.resolve("missing.p12") + ") cannot be opened as PKCS12 with CLOCKRELAY_TLS_KEYSTORE_PASSWORD"
                         + " (NoSuchFileException): check the file and its password, or unset it to serve plain HTTP behind a TLS proxy");
         assertThat(lines).anyMatch(line -> line.startsWith("PAYROLL_API_SECRET is not valid base64 after whsec_"));

@@ -82,6 +82,7 @@ class HostileInputTest {
                         signed("id=evt_hostile"), 415, "application/json"),
                 Arguments.of("no content type", "POST", "/webhooks/clockeye", null, valid, signed(valid), 415, "missing"),
                 Arguments.of("GET", "GET", "/webhooks/clockeye", null, "", List.of(), 405, "use POST"),
+                Arguments.of("GET with a trailing slash", "GET", "/webhooks/clockeye/", null, "", List.of(), 405, "use POST"),
                 Arguments.of("PUT", "PUT", "/webhooks/clockeye", "application/json", valid, signed(valid), 405, "use POST"),
                 Arguments.of("DELETE", "DELETE", "/webhooks/connecteam", null, "", List.of(), 405, "use POST"),
                 Arguments.of("DELETE on Clockodo's", "DELETE", "/webhooks/clockodo", null, "", List.of(), 405, "use GET or POST"),

@@ -101,6 +101,7 @@ class ObservabilityTest {
                 .containsPattern("deliveries to payroll-api are failing since [^:]+:\\d\\d:\\d\\d[.0-9]*Z: HTTP (503|400)");
         assertThat(health).containsPattern("\"name\": ?\"target-payroll-db\",\\s*\"status\": ?\"UP\"");
         assertThat(app.get(app.managementPort, "/observe/health").statusCode()).isEqualTo(200);
+        assertThat(app.get(app.managementPort, "/observe/health/ready").statusCode()).as("the probe Kubernetes uses").isEqualTo(200);
     }
 
     /** Polls /observe/metrics until the series with these labels has a value the condition accepts; fails after 30 s. */

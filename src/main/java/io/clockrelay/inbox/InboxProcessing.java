@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The process stage's work on one claim: each webhook mapped to its records (one that cannot be mapped yet goes
@@ -19,9 +20,11 @@ public class InboxProcessing {
     private final Inbox inbox;
     private final RecordMapping mapping;
     private final Outbox outbox;
+    private final BooleanSupplier stopping;
 
-    public InboxProcessing(Inbox inbox, RecordMapping mapping, Outbox outbox) {
+    public InboxProcessing(Inbox inbox, RecordMapping mapping, Outbox outbox, BooleanSupplier stopping) {
         this.inbox = inbox;
+        this.stopping = stopping;
         this.mapping = mapping;
         this.outbox = outbox;
     }
@@ -29,6 +32,10 @@ public class InboxProcessing {
     public void process(List<InboxEvent> claimed) throws Exception {
         List<Outbox.Mapped> mapped = new ArrayList<>();
         for (InboxEvent event : claimed) {
+            if (stopping.getAsBoolean()) {
+                // SIGTERM: what is mapped so far is written; the rest of the claim is released for the next start.
+                break;
+            }
             try {
                 mapped.add(new Outbox.Mapped(event, mapping.map(event)));
             } catch (Exception e) {

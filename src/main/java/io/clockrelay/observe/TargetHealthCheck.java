@@ -43,6 +43,12 @@ public class TargetHealthCheck extends AbstractHealthCheck {
         return false;
     }
 
+    /** Reported on /observe/health, never part of /observe/health/ready: Camel's readiness wants every check UP. */
+    @Override
+    public boolean isReadiness() {
+        return false;
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Instant since = failingSince;

@@ -53,6 +53,11 @@ public class HttpAnswers implements StartupListener {
     }
 
     private void failed(RoutingContext routing) {
+        if (routing.response().headWritten()) {
+            // The answer was already on its way (writing it failed): whatever it said stands, nothing to count.
+            LOG.debug("failure after the answer was written: {}", String.valueOf(routing.failure()));
+            return;
+        }
         int status = routing.statusCode() > 0 ? routing.statusCode() : 500;
         String message;
         String reason;
@@ -76,10 +81,12 @@ public class HttpAnswers implements StartupListener {
 
     private void unmatched(Router router, RoutingContext routing) {
         String path = routing.normalizedPath();
+        // Vert.x matches /webhooks/clockeye/ to /webhooks/clockeye; so does this.
+        String route = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         Set<String> allowed = new TreeSet<>();
-        for (Route route : router.getRoutes()) {
-            if (path.equals(route.getPath()) && route.methods() != null) {
-                route.methods().stream().map(HttpMethod::name).forEach(allowed::add);
+        for (Route candidate : router.getRoutes()) {
+            if (route.equals(candidate.getPath()) && candidate.methods() != null) {
+                candidate.methods().stream().map(HttpMethod::name).forEach(allowed::add);
             }
         }
         if (!allowed.isEmpty()) {

@@ -26,6 +26,12 @@ public class ClockodoHealthCheck extends AbstractHealthCheck {
         return false;
     }
 
+    /** Reported on /observe/health, never part of /observe/health/ready: Camel's readiness wants every check UP. */
+    @Override
+    public boolean isReadiness() {
+        return false;
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         String problem = api.problem();
