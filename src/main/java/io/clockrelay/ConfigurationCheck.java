@@ -7,6 +7,8 @@ import org.apache.camel.spi.PropertiesComponent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -156,15 +158,23 @@ final class ConfigurationCheck {
 
     private void port(String key) {
         String port = value(key);
+        int number;
         try {
-            int number = Integer.parseInt(port);
-            if (number >= 0 && number <= 65535) {
-                return;
-            }
+            number = Integer.parseInt(port);
         } catch (NumberFormatException notANumber) {
-            // reported below
+            number = -1;
         }
-        problems.add(name(key) + " is '" + port + "', not a port number: use 1 to 65535");
+        if (number < 0 || number > 65535) {
+            problems.add(name(key) + " is '" + port + "', not a port number: use 1 to 65535");
+            return;
+        }
+        // Vert.x only logs a port it cannot bind, and the app would run without listening.
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(number));
+        } catch (IOException taken) {
+            problems.add(name(key) + " is " + number + ", which another process is listening on: stop it or choose another port");
+        }
     }
 
     private void longEnough(String key, String setting) {

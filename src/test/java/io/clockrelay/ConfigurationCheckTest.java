@@ -20,29 +20,36 @@ class ConfigurationCheckTest {
     @Test
     void everyWrongSettingIsReportedOnItsOwnLineAndNothingStarts() throws Exception {
         Path missing = folder.resolve("no-such-folder");
-        Process process = ClockrelayProcess.start(folder, "wrong-settings", Map.of(
-                "CLOCKRELAY_ROUTES_DIR", missing.toString(),
-                "CLOCKRELAY_DB_URL", "postgres://db.internal/clockrelay?password=hunter2hunter2",
-                "CLOCKRELAY_PORT", "80800",
-                "CLOCKEYE_WEBHOOK_SECRET", "t1ny-s3cret",
-                "CLOCKRELAY_ADMIN_TOKEN", "adm1n-t0ken",
-                "PAYROLL_API_ENABLED", "true",
-                "PAYROLL_API_URL", "payroll.internal:9000/records",
-                "PAYROLL_API_SECRET", "whsec_n0t*base64!",
-                "CLOCKRELAY_TLS_KEYSTORE", folder.resolve("missing.p12").toString(),
-                "CLOCKRELAY_TLS_KEYSTORE_PASSWORD", "k3ystore-pa55"),
-                RunningClockrelay.freePort(), "-Dclockrelay.target.audit.type=kafka");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            wrongSettingsAreReported(missing, taken.getLocalPort());
+        }
+    }
+
+    private void wrongSettingsAreReported(Path missing, int takenPort) throws Exception {
+        Process process = ClockrelayProcess.start(folder, "wrong-settings", Map.ofEntries(
+                Map.entry("CLOCKRELAY_ROUTES_DIR", missing.toString()),
+                Map.entry("CLOCKRELAY_DB_URL", "postgres://db.internal/clockrelay?password=hunter2hunter2"),
+                Map.entry("CLOCKRELAY_PORT", "80800"),
+                Map.entry("CLOCKEYE_WEBHOOK_SECRET", "t1ny-s3cret"),
+                Map.entry("CLOCKRELAY_ADMIN_TOKEN", "adm1n-t0ken"),
+                Map.entry("PAYROLL_API_ENABLED", "true"),
+                Map.entry("PAYROLL_API_URL", "payroll.internal:9000/records"),
+                Map.entry("PAYROLL_API_SECRET", "whsec_n0t*base64!"),
+                Map.entry("CLOCKRELAY_TLS_KEYSTORE", folder.resolve("missing.p12").toString()),
+                Map.entry("CLOCKRELAY_TLS_KEYSTORE_PASSWORD", "k3ystore-pa55")),
+                takenPort, "-Dclockrelay.target.audit.type=kafka");
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process ends by itself").isTrue();
         String log = Files.readString(folder.resolve("wrong-settings.log"));
         assertThat(process.exitValue()).as(log).isNotZero();
         List<String> lines = log.lines().map(String::strip).toList();
         assertThat(lines).contains(
-                "clockrelay cannot start: 9 setting(s) to fix",
+                "clockrelay cannot start: 10 setting(s) to fix",
                 "CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable",
                 "CLOCKRELAY_DB_URL is not a supported JDBC URL (it starts 'postgres:'):"
                         + " use jdbc:postgresql://host/db, jdbc:mariadb://host/db or jdbc:h2:file:./path",
                 "CLOCKRELAY_PORT is '80800', not a port number: use 1 to 65535",
+                "CLOCKRELAY_MANAGEMENT_PORT is " + takenPort + ", which another process is listening on: stop it or choose another port",
                 "CLOCKEYE_WEBHOOK_SECRET holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                 "CLOCKRELAY_ADMIN_TOKEN holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                 "clockrelay.target.audit.type is 'kafka': use jdbc, http or route",
