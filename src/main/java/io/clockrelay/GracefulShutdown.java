@@ -7,6 +7,7 @@ import org.apache.camel.spi.InflightRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -53,7 +54,7 @@ public final class GracefulShutdown extends MainListenerSupport {
         if (busy(inflight)) {
             LOG.warn("shutting down with work still in flight: its claims are left to expire, not released");
         }
-        long left = budget - java.time.Duration.between(began, Instant.now()).toSeconds();
+        long left = budget - Duration.between(began, Instant.now()).toSeconds();
         context.getShutdownStrategy().setTimeout(Math.max(5, left));
     }
 

@@ -56,11 +56,11 @@ public class Outbox {
     /** Each claim loop's latest claim (CLOCKRELAY_DELIVER_LOOPS may run several), to release at shutdown. */
     private final Map<Thread, String> currentClaims = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, TargetHealthCheck> health = new java.util.concurrent.ConcurrentHashMap<>();
-    /** When the current claim's lease is next renewed; only the deliver stage's one thread uses it. */
+    /** When each open claim's lease is next renewed, by claim token (one open claim per claim loop). */
     private final Map<String, Instant> leaseRenewals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease, ClockrelayMetrics metrics,
-                  BooleanSupplier stopping) {
+    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease,
+                  ClockrelayMetrics metrics, BooleanSupplier stopping) {
         this.store = store;
         this.targets = targets;
         this.json = json;

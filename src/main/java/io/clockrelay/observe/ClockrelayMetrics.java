@@ -33,9 +33,7 @@ public class ClockrelayMetrics {
     /** A webhook answered: accepted, duplicate or rejected (with its reason), and how long the answer took. */
     public void webhook(Exchange exchange, String source, String outcome, String reason) {
         String vendor = source == null ? "unknown" : source;
-        Counter.builder("clockrelay.webhooks").description("Webhooks answered, by source, outcome and rejection reason")
-                .tags("source", vendor, "outcome", outcome, "reason", reason)
-                .register(registry).increment();
+        webhooks(vendor, outcome, reason).increment();
         Timer.builder("clockrelay.webhook.request").description("Time from a webhook's arrival to its answer")
                 .serviceLevelObjectives(REQUEST_BUCKETS)
                 .tags("source", vendor, "outcome", outcome)
@@ -44,9 +42,7 @@ public class ClockrelayMetrics {
 
     /** A webhook the HTTP server refused before any route saw it (404, 405, 413): counted, without an answer time. */
     public void refusedByServer(String source, String reason) {
-        Counter.builder("clockrelay.webhooks").description("Webhooks answered, by source, outcome and rejection reason")
-                .tags("source", source, "outcome", "rejected", "reason", reason)
-                .register(registry).increment();
+        webhooks(source, "rejected", reason).increment();
     }
 
     /** Canonical records written to the outbox (committed), by source and entity. */
@@ -65,9 +61,7 @@ public class ClockrelayMetrics {
 
     /** A delivery finished: delivered (with the time since the record entered the outbox) or dead-lettered. */
     public void delivered(String target, Duration sinceQueued) {
-        Counter.builder("clockrelay.deliveries").description("Deliveries finished, by target and outcome")
-                .tags("target", target, "outcome", "delivered")
-                .register(registry).increment();
+        deliveries(target, "delivered").increment();
         Timer.builder("clockrelay.delivery.latency").description("Time from a record's entry into the outbox to its target's confirmation")
                 .serviceLevelObjectives(DELIVERY_BUCKETS)
                 .tags("target", target)
@@ -75,9 +69,7 @@ public class ClockrelayMetrics {
     }
 
     public void deadLettered(String target) {
-        Counter.builder("clockrelay.deliveries").description("Deliveries finished, by target and outcome")
-                .tags("target", target, "outcome", "dead_lettered")
-                .register(registry).increment();
+        deliveries(target, "dead_lettered").increment();
     }
 
     /** A call to Clockodo's API: its HTTP status, or "error" when there was no answer. */
@@ -85,6 +77,16 @@ public class ClockrelayMetrics {
         Counter.builder("clockrelay.clockodo.api.calls").description("Calls to Clockodo's API, by HTTP status")
                 .tags("status", status)
                 .register(registry).increment();
+    }
+
+    private Counter webhooks(String source, String outcome, String reason) {
+        return Counter.builder("clockrelay.webhooks").description("Webhooks answered, by source, outcome and rejection reason")
+                .tags("source", source, "outcome", outcome, "reason", reason).register(registry);
+    }
+
+    private Counter deliveries(String target, String outcome) {
+        return Counter.builder("clockrelay.deliveries").description("Deliveries finished, by target and outcome")
+                .tags("target", target, "outcome", outcome).register(registry);
     }
 
     private static Duration[] durations(long... millis) {
