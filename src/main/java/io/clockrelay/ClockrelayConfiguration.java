@@ -10,17 +10,19 @@ import io.clockrelay.delivery.StandardWebhooks;
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
 import io.clockrelay.inbox.Inbox;
-import io.clockrelay.inbox.InboxProcessing;
 import io.clockrelay.inbox.InboxWriter;
+import io.clockrelay.process.InboxProcessing;
 import io.clockrelay.observe.ClockrelayMetrics;
 import io.clockrelay.observe.StoreGauges;
 import io.clockrelay.observe.TargetHealthCheck;
 import io.clockrelay.record.RecordColumns;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.store.Databases;
+import io.clockrelay.store.LeaseKeeper;
 import io.clockrelay.store.StoreHealthCheck;
 import io.clockrelay.webhook.HttpAnswers;
 import io.clockrelay.webhook.WebhookErrors;
+import io.clockrelay.webhook.WebhookIntake;
 import io.clockrelay.webhook.WebhookRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -82,14 +84,14 @@ public class ClockrelayConfiguration implements CamelConfiguration {
 
         registry.bind("webhookRequest", new WebhookRequest(json));
         registry.bind("webhookErrors", new WebhookErrors(clockrelayMetrics));
-        registry.bind("inboxWriter", new InboxWriter(store, clock, Databases.dialect(storeUrl), clockrelayMetrics));
+        registry.bind("webhookIntake", new WebhookIntake(new InboxWriter(store, clock, Databases.dialect(storeUrl)), clockrelayMetrics));
         GracefulShutdown shutdown = registry.lookupByNameAndType(GracefulShutdown.NAME, GracefulShutdown.class);
-        Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.process.lease-seconds")), shutdown::stopping);
+        LeaseKeeper leases = new LeaseKeeper(store, clock, Duration.ofSeconds(intSetting(properties, "clockrelay.lease-seconds")));
+        Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"), leases, shutdown::stopping,
+                List.of(), true);
         RecordMapping recordMapping = new RecordMapping(camelContext, json, metrics);
         Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
-                Duration.ofSeconds(intSetting(properties, "clockrelay.deliver.lease-seconds")), clockrelayMetrics,
-                shutdown::stopping);
+                leases, clockrelayMetrics, shutdown::stopping);
         registry.bind("inbox", inbox);
         registry.bind("recordMapping", recordMapping);
         registry.bind("outbox", outbox);
@@ -98,16 +100,16 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 registry.bind(check.getId() + "HealthCheck", check);
             }
         }
-        registry.bind("inboxProcessing", new InboxProcessing(inbox, recordMapping, outbox, shutdown::stopping));
+        registry.bind("inboxProcessing", new InboxProcessing(store, inbox, recordMapping, outbox, clockrelayMetrics, shutdown::stopping));
         registry.bind("recordColumns", new RecordColumns(json));
         registry.bind("deadLetters", new DeadLetters(store, json, clock));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
         camelContext.addStartupListener(new StartupReport(targets));
-        camelContext.addStartupListener(new HttpAnswers(clockrelayMetrics, shutdown,
+        camelContext.addStartupListener(new HttpAnswers(clockrelayMetrics, shutdown::stopping,
                 Long.parseLong(setting(properties, "camel.server.max-body-size").trim())));
-        camelContext.addService(new StoreCloser(camelContext, pools, inbox, outbox));
+        camelContext.addService(new StoreCloser(camelContext, pools, leases, inbox, outbox));
     }
 
     /**
@@ -152,12 +154,14 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreCloser.class);
         private final CamelContext context;
         private final List<HikariDataSource> pools;
+        private final LeaseKeeper leases;
         private final Inbox inbox;
         private final Outbox outbox;
 
-        StoreCloser(CamelContext context, List<HikariDataSource> pools, Inbox inbox, Outbox outbox) {
+        StoreCloser(CamelContext context, List<HikariDataSource> pools, LeaseKeeper leases, Inbox inbox, Outbox outbox) {
             this.context = context;
             this.pools = pools;
+            this.leases = leases;
             this.inbox = inbox;
             this.outbox = outbox;
         }
@@ -166,12 +170,13 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         protected void doStop() {
             try {
                 if (GracefulShutdown.stagesIdle(context)) {
-                    inbox.releaseClaim();
-                    outbox.releaseClaim();
+                    inbox.releaseClaims();
+                    outbox.releaseClaims();
                 }
             } catch (Exception e) {
                 LOG.warn("claims not released at shutdown (their leases expire instead): {}", e.getMessage());
             }
+            leases.close();
             pools.forEach(HikariDataSource::close);
             LOG.info("stopped: every accepted webhook is in the store; what is not yet delivered will be at the next start");
         }

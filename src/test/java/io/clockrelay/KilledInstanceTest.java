@@ -49,7 +49,7 @@ class KilledInstanceTest {
                 "PAYROLL_API_ENABLED", "true",
                 "PAYROLL_API_URL", "http://localhost:" + payroll.port() + "/records",
                 "PAYROLL_API_SECRET", SECRET,
-                "PAYROLL_API_TIMEOUT_MS", "60000"), RunningClockrelay.freePort(), "-Dclockrelay.deliver.lease-seconds=3");
+                "PAYROLL_API_TIMEOUT_MS", "60000"), RunningClockrelay.freePort(), "-Dclockrelay.lease-seconds=3");
         WebhookClient client = new WebhookClient(port);
         for (int i = 0; i < 5; i++) {
             assertThat(client.postClockEye(HttpTargetTest.event("evt_killed_" + i, "te_killed_" + i, "usr_killed_" + i, "2024-11-01T09:00:00Z")).body())
@@ -68,7 +68,7 @@ class KilledInstanceTest {
                 "clockrelay.target.payroll-api.enabled", "true",
                 "clockrelay.target.payroll-api.url", "http://localhost:" + payroll.port() + "/records",
                 "clockrelay.target.payroll-api.secret", SECRET,
-                "clockrelay.deliver.lease-seconds", "3"));
+                "clockrelay.lease-seconds", "3"));
 
         survivor.awaitRow(row -> ((Number) row.get("N")).intValue() == 5,
                 "SELECT COUNT(*) AS n FROM deliveries WHERE status = 'delivered' AND event_id LIKE 'evt_killed_%'");

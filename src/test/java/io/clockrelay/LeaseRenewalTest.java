@@ -42,7 +42,7 @@ class LeaseRenewalTest {
         Map<String, String> shared = Map.of(
                 "clockrelay.store.url", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
                 "clockrelay.store.user", "postgres",
-                "clockrelay.deliver.lease-seconds", "2",
+                "clockrelay.lease-seconds", "2",
                 "clockrelay.target.payroll-db.enabled", "false",
                 "clockrelay.target.payroll-api.enabled", "true",
                 "clockrelay.target.payroll-api.url", "http://localhost:" + slow.port() + "/slow",

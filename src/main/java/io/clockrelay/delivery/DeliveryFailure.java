@@ -1,6 +1,6 @@
 package io.clockrelay.delivery;
 
-import io.clockrelay.inbox.RetryAfter;
+import io.clockrelay.record.RetryAfter;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 import java.sql.SQLException;

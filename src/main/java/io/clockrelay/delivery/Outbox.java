@@ -2,11 +2,11 @@ package io.clockrelay.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.clockrelay.inbox.InboxEvent;
 import io.clockrelay.observe.ClockrelayMetrics;
 import io.clockrelay.observe.TargetHealthCheck;
 import io.clockrelay.record.TimeRecord;
 import io.clockrelay.store.ErrorText;
+import io.clockrelay.store.LeaseKeeper;
 import io.clockrelay.store.Leases;
 import io.clockrelay.store.Transactions;
 import org.apache.camel.Exchange;
@@ -50,96 +50,68 @@ public class Outbox {
     private final ObjectMapper json;
     private final Clock clock;
     private final int batchSize;
-    private final Duration lease;
+    private final LeaseKeeper leases;
     private final ClockrelayMetrics metrics;
     private final BooleanSupplier stopping;
     /** Each claim loop's latest claim (CLOCKRELAY_DELIVER_LOOPS may run several), to release at shutdown. */
     private final Map<Thread, String> currentClaims = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, TargetHealthCheck> health = new java.util.concurrent.ConcurrentHashMap<>();
-    /** When each open claim's lease is next renewed, by claim token (one open claim per claim loop). */
-    private final Map<String, Instant> leaseRenewals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, Duration lease,
+    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, LeaseKeeper leases,
                   ClockrelayMetrics metrics, BooleanSupplier stopping) {
         this.store = store;
         this.targets = targets;
         this.json = json;
         this.clock = clock;
         this.batchSize = batchSize;
-        this.lease = lease;
+        this.leases = leases;
         this.metrics = metrics;
         this.stopping = stopping;
         targets.all().forEach(target -> health.put(target.name(), new TargetHealthCheck(target.name())));
     }
 
-    /** A processed webhook and the records it became. */
-    public record Mapped(InboxEvent event, List<TimeRecord> records) {
-    }
-
     /**
-     * The deliveries of several processed webhooks and their inbox rows marked processed, all in one transaction
-     * (one commit for a whole claim); nothing is written if any of the rows was lost to another instance.
+     * One delivery per (record, target that wants it), written in the caller's transaction (the process stage's,
+     * which marks the webhook processed in the same one). {@code inboxId} names the webhook the records came from.
      */
-    public void enqueueAll(List<Mapped> processed) throws SQLException, JsonProcessingException {
-        if (processed.isEmpty()) {
+    public void enqueue(Connection connection, List<TimeRecord> records, long inboxId) throws SQLException {
+        if (records.isEmpty()) {
             return;
         }
         Timestamp now = Timestamp.from(Instant.now(clock));
-        List<List<String>> bodies = new ArrayList<>();
-        for (Mapped mapped : processed) {
-            List<String> of = new ArrayList<>();
-            for (TimeRecord record : mapped.records()) {
-                of.add(json.writeValueAsString(record));
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO deliveries (target, event_id, record_id, ordering_key, source, entity, event_type, record, inbox_id,"
+                        + " status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)")) {
+            for (TimeRecord record : records) {
+                Map<String, Object> asMap = json.convertValue(record, MAP);
+                String body = null;
+                for (Target target : targets.all()) {
+                    if (target.wants(record, asMap)) {
+                        body = body != null ? body : asJson(record);
+                        insert.setString(1, target.name());
+                        insert.setString(2, record.eventId());
+                        insert.setString(3, record.recordId());
+                        insert.setString(4, record.orderingKey());
+                        insert.setString(5, record.source());
+                        insert.setString(6, record.entity());
+                        insert.setString(7, record.eventType());
+                        insert.setString(8, body);
+                        insert.setLong(9, inboxId);
+                        insert.setTimestamp(10, now);
+                        insert.setTimestamp(11, now);
+                        insert.addBatch();
+                    }
+                }
             }
-            bodies.add(of);
+            insert.executeBatch();
         }
-        Transactions.run(store, connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO deliveries (target, event_id, record_id, ordering_key, source, entity, event_type, record, inbox_id,"
-                            + " status, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
-                 PreparedStatement done = connection.prepareStatement(
-                         "UPDATE inbox SET status = 'done', processed_at = ?, claim_token = NULL, lease_until = NULL, last_error = NULL"
-                                 + " WHERE id = ? AND claim_token = ?")) {
-                for (int m = 0; m < processed.size(); m++) {
-                    InboxEvent event = processed.get(m).event();
-                    List<TimeRecord> records = processed.get(m).records();
-                    for (int i = 0; i < records.size(); i++) {
-                        TimeRecord record = records.get(i);
-                        Map<String, Object> asMap = json.convertValue(record, MAP);
-                        for (Target target : targets.all()) {
-                            if (target.wants(record, asMap)) {
-                                insert.setString(1, target.name());
-                                insert.setString(2, record.eventId());
-                                insert.setString(3, record.recordId());
-                                insert.setString(4, record.orderingKey());
-                                insert.setString(5, record.source());
-                                insert.setString(6, record.entity());
-                                insert.setString(7, record.eventType());
-                                insert.setString(8, bodies.get(m).get(i));
-                                insert.setLong(9, event.id());
-                                insert.setTimestamp(10, now);
-                                insert.setTimestamp(11, now);
-                                insert.addBatch();
-                            }
-                        }
-                    }
-                    done.setTimestamp(1, now);
-                    done.setLong(2, event.id());
-                    done.setString(3, event.claimToken());
-                    done.addBatch();
-                }
-                insert.executeBatch();
-                for (int count : done.executeBatch()) {
-                    if (count == 0) {
-                        throw new IllegalStateException("an inbox row was claimed by another worker; left to it");
-                    }
-                }
-            }
-        });
-        for (Mapped mapped : processed) {
-            for (TimeRecord record : mapped.records()) {
-                metrics.recordProduced(record.source(), record.entity());
-            }
+    }
+
+    private String asJson(TimeRecord record) {
+        try {
+            return json.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a record could not be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -150,30 +122,29 @@ public class Outbox {
 
     /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user; none once stopping. */
     public List<Delivery> claim() throws SQLException {
+        // This loop's previous claim is finished: every delivery of it was delivered, failed or left to the shutdown.
+        String previous = currentClaims.remove(Thread.currentThread());
+        leases.drop(previous);
         if (stopping.getAsBoolean()) {
             return List.of();
         }
         Instant now = Instant.now(clock);
-        List<Delivery> claimed = Leases.claim(store, "deliveries",
-                "c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
-                IN_ORDER, batchSize, now, now.plus(lease),
+        Leases.Claim<Delivery> claim = Leases.claim(store, "deliveries",
+                "c.id, c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
+                IN_ORDER, List.of(), batchSize, now, now.plus(leases.lease()),
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
-                        row.getTimestamp(11).toInstant(), token));
-        // This loop's previous claim is finished: every delivery of it was delivered, failed or left to the shutdown.
-        String previous = claimed.isEmpty() ? currentClaims.remove(Thread.currentThread())
-                : currentClaims.put(Thread.currentThread(), claimed.get(0).claimToken());
-        if (previous != null) {
-            leaseRenewals.remove(previous);
+                        row.getTimestamp(11).toInstant(), token),
+                Delivery::id, Leases.all());
+        if (claim.token() != null) {
+            currentClaims.put(Thread.currentThread(), claim.token());
+            leases.hold("deliveries", claim.token());
         }
-        if (!claimed.isEmpty()) {
-            leaseRenewals.put(claimed.get(0).claimToken(), now.plus(lease.dividedBy(2)));
-        }
-        return claimed;
+        return claim.rows();
     }
 
-    /** At shutdown: the deliveries of this instance's last claim that are still pending become claimable at once. */
-    public void releaseClaim() throws SQLException {
+    /** At shutdown: the deliveries of this instance's last claims that are still pending become claimable at once. */
+    public void releaseClaims() throws SQLException {
         for (String claim : currentClaims.values()) {
             Leases.release(store, "deliveries", claim);
         }
@@ -217,27 +188,6 @@ public class Outbox {
             logDelivered(delivery, "batch of " + batch.size());
             metrics.delivered(delivery.target(), Duration.between(delivery.createdAt(), at));
         }
-    }
-
-    /**
-     * Before each delivery of a claim: once half its lease has gone (slow targets, one record after another),
-     * the lease of the claim's undelivered rows is renewed, so that no other instance takes them over while this
-     * one is alive and working on them.
-     */
-    public void renewLeaseIfDue(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {
-        Instant renewAt = leaseRenewals.get(delivery.claimToken());
-        Instant now = Instant.now(clock);
-        if (renewAt == null || now.isBefore(renewAt)) {
-            return;
-        }
-        try (Connection connection = store.getConnection();
-             PreparedStatement renew = connection.prepareStatement(
-                     "UPDATE deliveries SET lease_until = ? WHERE claim_token = ? AND status = 'pending'")) {
-            renew.setTimestamp(1, Timestamp.from(now.plus(lease)));
-            renew.setString(2, delivery.claimToken());
-            renew.executeUpdate();
-        }
-        leaseRenewals.put(delivery.claimToken(), now.plus(lease.dividedBy(2)));
     }
 
     public void delivered(@ExchangeProperty("delivery") Delivery delivery) throws SQLException {

@@ -1,6 +1,8 @@
 package io.clockrelay.inbox;
 
+import io.clockrelay.record.RetryAfter;
 import io.clockrelay.store.ErrorText;
+import io.clockrelay.store.LeaseKeeper;
 import io.clockrelay.store.Leases;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,52 +10,184 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
-/** The process stage's side of the inbox: claim received webhooks, and put back those that could not be processed yet. */
+/**
+ * The asynchronous stages' side of the inbox: claim received webhooks in the order they must be mapped, mark them
+ * processed, put back those that could not be processed yet, and set aside those that never can be.
+ *
+ * <p>Order: a webhook is claimed only when every earlier pending webhook that shares its ordering key (the
+ * employee) or its record key is claimed with it. One that waits for a retry, or is held by another instance (alive,
+ * or dead until its lease expires), holds back the later ones of its keys, so that they are never mapped and
+ * delivered ahead of it.
+ */
 public class Inbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
     private static final Duration MAX_RETRY_DELAY = Duration.ofHours(1);
+    private static final String COLUMNS = "c.id, c.source, c.event_id, c.event_type, c.ordering_key, c.record_key, c.received_at,"
+            + " c.payload, c.attempts";
+    /** Rows whose keys an earlier pending row holds (leased, or waiting for its retry) are not even candidates. */
+    private static final String NOT_HELD_BACK = " AND NOT EXISTS (SELECT 1 FROM inbox e WHERE e.%1$s = c.%1$s AND e.status = 'pending'"
+            + " AND e.id < c.id AND (e.next_attempt_at > ? OR e.lease_until >= ?))";
 
     private final DataSource store;
     private final Clock clock;
     private final int batchSize;
-    private final Duration lease;
+    private final LeaseKeeper leases;
     private final BooleanSupplier stopping;
-    private volatile String currentClaim;
+    private final String sourceCondition;
+    private final List<Object> sourceParameters;
+    /** The claims this instance's loops hold, to release at shutdown. */
+    private final Set<String> open = ConcurrentHashMap.newKeySet();
 
-    public Inbox(DataSource store, Clock clock, int batchSize, Duration lease, BooleanSupplier stopping) {
+    /**
+     * @param sources the sources this inbox's stage maps; {@code excluded} true: every source but these
+     */
+    public Inbox(DataSource store, Clock clock, int batchSize, LeaseKeeper leases, BooleanSupplier stopping,
+                 Collection<String> sources, boolean excluded) {
         this.store = store;
-        this.stopping = stopping;
         this.clock = clock;
         this.batchSize = batchSize;
-        this.lease = lease;
+        this.leases = leases;
+        this.stopping = stopping;
+        this.sourceParameters = List.copyOf(sources);
+        this.sourceCondition = sources.isEmpty() ? (excluded ? "1 = 1" : "1 = 0")
+                : "c.source " + (excluded ? "NOT IN" : "IN") + " (" + String.join(",", java.util.Collections.nCopies(sources.size(), "?")) + ")";
     }
 
-    /** Claims up to a batch of due rows, oldest first; nothing once clockrelay is shutting down. */
+    /**
+     * Claims up to a batch of due rows in the order they must be mapped (their ids); nothing once clockrelay is
+     * shutting down. The claim is held (its lease renewed) until {@link #finished} is called with its token.
+     */
     public List<InboxEvent> claim() throws SQLException {
         if (stopping.getAsBoolean()) {
             return List.of();
         }
         Instant now = Instant.now(clock);
-        List<InboxEvent> claimed = Leases.claim(store, "inbox", "c.source, c.event_id, c.event_type, c.received_at, c.payload, c.attempts", "1 = 1",
-                batchSize, now, now.plus(lease),
-                (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
-                        row.getTimestamp(5).toInstant(), row.getString(6), row.getInt(7), token));
-        currentClaim = claimed.isEmpty() ? null : claimed.get(0).claimToken();
-        return claimed;
+        Timestamp at = Timestamp.from(now);
+        List<Object> parameters = new ArrayList<>(sourceParameters);
+        parameters.addAll(List.of(at, at, at, at));
+        Leases.Claim<InboxEvent> claim = Leases.claim(store, "inbox", COLUMNS,
+                sourceCondition + String.format(NOT_HELD_BACK, "ordering_key") + String.format(NOT_HELD_BACK, "record_key"),
+                parameters, batchSize, now, now.plus(leases.lease()),
+                (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                        row.getString(6), row.getTimestamp(7).toInstant(), row.getString(8), row.getInt(9), token),
+                InboxEvent::id, Inbox::inOrder);
+        if (claim.token() != null) {
+            open.add(claim.token());
+            leases.hold("inbox", claim.token());
+        }
+        return claim.rows();
     }
 
-    /** At shutdown: the rows of this instance's last claim that are still pending become claimable at once. */
-    public void releaseClaim() throws SQLException {
-        Leases.release(store, "inbox", currentClaim);
+    /**
+     * Keeps the candidates that no earlier pending row outside the claim holds back: a row claimed at this moment by
+     * another instance (skipped by SKIP LOCKED) still has its committed state, pending, which this reads.
+     */
+    private static List<InboxEvent> inOrder(Connection connection, List<InboxEvent> candidates) throws SQLException {
+        Set<String> keys = new LinkedHashSet<>();
+        long last = 0;
+        for (InboxEvent candidate : candidates) {
+            keys.addAll(candidate.keys());
+            last = Math.max(last, candidate.id());
+        }
+        if (keys.isEmpty()) {
+            return candidates;
+        }
+        Set<Long> claimed = new HashSet<>();
+        candidates.forEach(candidate -> claimed.add(candidate.id()));
+        List<long[]> order = new ArrayList<>();
+        List<List<String>> keysOf = new ArrayList<>();
+        String marks = String.join(",", java.util.Collections.nCopies(keys.size(), "?"));
+        try (PreparedStatement earlier = connection.prepareStatement("SELECT id, ordering_key, record_key FROM inbox WHERE status = 'pending'"
+                + " AND id < ? AND (ordering_key IN (" + marks + ") OR record_key IN (" + marks + "))")) {
+            int index = 1;
+            earlier.setLong(index++, last);
+            for (int pass = 0; pass < 2; pass++) {
+                for (String key : keys) {
+                    earlier.setString(index++, key);
+                }
+            }
+            try (ResultSet rows = earlier.executeQuery()) {
+                while (rows.next()) {
+                    if (!claimed.contains(rows.getLong(1))) {
+                        order.add(new long[] {rows.getLong(1), keysOf.size()});
+                        keysOf.add(nonNull(rows.getString(2), rows.getString(3)));
+                    }
+                }
+            }
+        }
+        for (InboxEvent candidate : candidates) {
+            order.add(new long[] {candidate.id(), -1});
+        }
+        order.sort(Comparator.comparingLong(entry -> entry[0]));
+        Map<Long, InboxEvent> byId = new java.util.HashMap<>();
+        candidates.forEach(candidate -> byId.put(candidate.id(), candidate));
+        Set<String> heldBack = new HashSet<>();
+        List<InboxEvent> kept = new ArrayList<>();
+        for (long[] entry : order) {
+            InboxEvent candidate = byId.get(entry[0]);
+            List<String> rowKeys = entry[1] >= 0 ? keysOf.get((int) entry[1]) : candidate.keys();
+            if (candidate != null && rowKeys.stream().noneMatch(heldBack::contains)) {
+                kept.add(candidate);
+            } else {
+                heldBack.addAll(rowKeys);
+            }
+        }
+        return kept;
+    }
+
+    private static List<String> nonNull(String first, String second) {
+        List<String> values = new ArrayList<>(2);
+        if (first != null) {
+            values.add(first);
+        }
+        if (second != null) {
+            values.add(second);
+        }
+        return values;
+    }
+
+    /** The claim's work is over (every row processed, put back or set aside): its lease is no longer renewed. */
+    public void finished(String token) {
+        leases.drop(token);
+        open.remove(token);
+    }
+
+    /** Marks claimed rows processed, in the caller's transaction; fails if another worker has taken one of them. */
+    public void markProcessed(Connection connection, List<InboxEvent> events) throws SQLException {
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        try (PreparedStatement done = connection.prepareStatement(
+                "UPDATE inbox SET status = 'done', processed_at = ?, claim_token = NULL, lease_until = NULL, last_error = NULL"
+                        + " WHERE id = ? AND claim_token = ?")) {
+            for (InboxEvent event : events) {
+                done.setTimestamp(1, now);
+                done.setLong(2, event.id());
+                done.setString(3, event.claimToken());
+                done.addBatch();
+            }
+            for (int count : done.executeBatch()) {
+                if (count == 0) {
+                    throw new IllegalStateException("an inbox row was claimed by another worker; left to it");
+                }
+            }
+        }
     }
 
     /** Releases a row that failed to process, to be tried again after an exponential back-off; nothing is dropped. */
@@ -63,18 +197,52 @@ public class Inbox {
         if (delay.compareTo(MAX_RETRY_DELAY) > 0) {
             delay = MAX_RETRY_DELAY;
         }
-        if (failure instanceof RetryAfter hint && hint.retryAfter() != null && hint.retryAfter().compareTo(delay) > 0) {
-            delay = hint.retryAfter();
+        if (failure instanceof RetryAfter hint && hint.retryAfter() != null) {
+            // The failure knows when to try again (a vendor's Retry-After, an API that needs a moment): at least that.
+            delay = hint.retryAfter().compareTo(delay) > 0 || hint.exact() ? hint.retryAfter() : delay;
         }
         LOG.warn("webhook not processed source={} eventId={} attempt={} retryIn={}s: {}",
                 event.source(), event.eventId(), attempts, delay.toSeconds(), failure.getMessage());
-        try (Connection connection = store.getConnection();
-             PreparedStatement update = connection.prepareStatement(
-                     "UPDATE inbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claim_token = NULL, lease_until = NULL"
-                             + " WHERE id = ? AND claim_token = ?")) {
+        update(event, "UPDATE inbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claim_token = NULL, lease_until = NULL"
+                + " WHERE id = ? AND claim_token = ?", attempts, Timestamp.from(Instant.now(clock).plus(delay)), ErrorText.of(failure.getMessage()));
+    }
+
+    /**
+     * Sets a row aside for good (status failed) with the reason: it can never be mapped as it is. It no longer holds
+     * back the rows after it; an operator lists it and, once the cause is fixed, replays it.
+     */
+    public void setAside(InboxEvent event, String reason) throws SQLException {
+        LOG.error("webhook failed source={} eventId={} eventType={}: set aside, replay it once fixed: {}",
+                event.source(), event.eventId(), event.eventType(), reason);
+        update(event, "UPDATE inbox SET status = 'failed', attempts = ?, failed_at = ?, last_error = ?, claim_token = NULL, lease_until = NULL"
+                + " WHERE id = ? AND claim_token = ?", event.attempts() + 1, Timestamp.from(Instant.now(clock)), ErrorText.of(reason));
+    }
+
+    /** Hands claimed rows back untouched (they waited for an earlier one that is put back): claimable again at once. */
+    public void putBack(List<InboxEvent> events) throws SQLException {
+        for (InboxEvent event : events) {
+            try (Connection connection = store.getConnection();
+                 PreparedStatement update = connection.prepareStatement(
+                         "UPDATE inbox SET claim_token = NULL, lease_until = NULL WHERE id = ? AND claim_token = ?")) {
+                update.setLong(1, event.id());
+                update.setString(2, event.claimToken());
+                update.executeUpdate();
+            }
+        }
+    }
+
+    /** At shutdown: the rows of this instance's open claims that are still pending become claimable at once. */
+    public void releaseClaims() throws SQLException {
+        for (String token : open) {
+            Leases.release(store, "inbox", token);
+        }
+    }
+
+    private void update(InboxEvent event, String sql, int attempts, Timestamp at, String error) throws SQLException {
+        try (Connection connection = store.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
             update.setInt(1, attempts);
-            update.setTimestamp(2, Timestamp.from(Instant.now(clock).plus(delay)));
-            update.setString(3, ErrorText.of(failure.getMessage()));
+            update.setTimestamp(2, at);
+            update.setString(3, error);
             update.setLong(4, event.id());
             update.setString(5, event.claimToken());
             update.executeUpdate();

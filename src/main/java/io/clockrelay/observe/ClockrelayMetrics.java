@@ -45,6 +45,12 @@ public class ClockrelayMetrics {
         webhooks(source, "rejected", reason).increment();
     }
 
+    /** A webhook set aside as failed (it can never be mapped as it is): counted by source. */
+    public void webhookFailed(String source) {
+        Counter.builder("clockrelay.webhooks.failed").description("Accepted webhooks set aside because they can never be mapped as they are")
+                .tag("source", source).register(registry).increment();
+    }
+
     /** Canonical records written to the outbox (committed), by source and entity. */
     public void recordProduced(String source, String entity) {
         Counter.builder("clockrelay.records").description("Canonical records produced, by source and entity")

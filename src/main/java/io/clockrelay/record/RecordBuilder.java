@@ -1,7 +1,6 @@
 package io.clockrelay.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.clockrelay.inbox.InboxEvent;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -15,7 +14,7 @@ import java.util.Set;
 /** Builds the canonical record of one change, so that a vendor mapper only says what the vendor's fields mean. */
 public final class RecordBuilder {
 
-    private final InboxEvent event;
+    private final SourceEvent event;
     private String eventId;
     private String entity;
     private String entityId;
@@ -28,12 +27,12 @@ public final class RecordBuilder {
     private Instant occurredAt;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
 
-    private RecordBuilder(InboxEvent event) {
+    private RecordBuilder(SourceEvent event) {
         this.event = event;
         this.eventId = event.eventId();
     }
 
-    public static RecordBuilder of(InboxEvent event, String entity, String entityId) {
+    public static RecordBuilder of(SourceEvent event, String entity, String entityId) {
         RecordBuilder builder = new RecordBuilder(event);
         builder.entity = entity;
         builder.entityId = entityId;

@@ -1,7 +1,6 @@
 package io.clockrelay.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.clockrelay.inbox.InboxEvent;
 
 import java.util.List;
 
@@ -11,5 +10,5 @@ import java.util.List;
  */
 public interface RecordMapper {
 
-    List<TimeRecord> map(InboxEvent event, JsonNode payload);
+    List<TimeRecord> map(SourceEvent event, JsonNode payload);
 }

@@ -2,7 +2,7 @@ package io.clockrelay.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.clockrelay.inbox.InboxEvent;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The process stage's mapping step: finds the vendor's mapper by name and applies it to a claimed inbox row.
+ * The process stage's mapping step: finds the vendor's mapper by name and applies it to a received webhook.
  * Events no mapper knows become records of entity {@code unknown}, counted in
  * {@code clockrelay_unknown_events_total{source, event_type}} so that a vendor's new events are noticed.
  */
@@ -29,15 +29,14 @@ public class RecordMapping {
         this.metrics = metrics;
     }
 
-    public List<TimeRecord> map(InboxEvent event) throws IOException {
+    public List<TimeRecord> map(SourceEvent event, String payload) throws IOException {
         String name = event.source() + "Mapper";
         RecordMapper mapper = camelContext.getRegistry().lookupByNameAndType(name, RecordMapper.class);
         if (mapper == null) {
             throw new IllegalStateException("no record mapper named '" + name + "' for source " + event.source()
                     + ": its receive route file must declare it");
         }
-        JsonNode payload = json.readTree(event.payload());
-        List<TimeRecord> records = mapper.map(event, payload);
+        List<TimeRecord> records = mapper.map(event, json.readTree(payload));
         if (records.stream().anyMatch(record -> UNKNOWN.equals(record.entity()))) {
             Counter.builder("clockrelay.unknown.events")
                     .description("Webhooks of an event type clockrelay does not map, forwarded as entity unknown")

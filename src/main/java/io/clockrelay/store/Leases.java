@@ -1,6 +1,5 @@
 package io.clockrelay.store;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,14 +9,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.ToLongFunction;
+import javax.sql.DataSource;
 
 /**
  * Claims rows of a work table (inbox, deliveries) for one worker, in one transaction: the oldest pending, due,
  * unleased rows are locked with FOR UPDATE SKIP LOCKED (rows another instance is claiming at that moment are
  * passed over, on PostgreSQL and H2 alike) and then given a claim token and a lease. Two instances never hold
- * the same row; a row whose worker died is claimable again once its lease has expired. (A single
- * UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) did the same, but PostgreSQL could plan it to
- * re-run the subquery per row on a table without statistics yet, taking tens of seconds.)
+ * the same row; a row whose worker died is claimable again once its lease has expired ({@link LeaseKeeper} renews
+ * the leases of the living). (A single UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) did the same,
+ * but PostgreSQL could plan it to re-run the subquery per row on a table without statistics yet, taking tens of
+ * seconds.)
  */
 public final class Leases {
 
@@ -26,44 +28,64 @@ public final class Leases {
         T read(ResultSet row, String token) throws SQLException;
     }
 
+    /** Decides, in the claim's transaction and with the candidates locked, which of them the claim keeps. */
+    public interface Keep<T> {
+        List<T> keep(Connection connection, List<T> candidates) throws SQLException;
+    }
+
+    /** The rows of a claim and its token (null when nothing was claimed). */
+    public record Claim<T>(String token, List<T> rows) {
+    }
+
     private Leases() {
     }
 
     /**
-     * Claims up to {@code limit} rows of {@code table}, oldest first, and returns them read by {@code reader}
-     * from {@code columns}. {@code extraCondition} narrows the candidates (alias {@code c}).
+     * Claims up to {@code limit} rows of {@code table}, oldest first, read by {@code reader} from {@code columns}
+     * (the first selected column is {@code c.id}). {@code extraCondition} narrows the candidates (alias {@code c};
+     * its {@code ?} are bound to {@code extraParameters}); {@code keep} may drop candidates before they are leased.
      */
-    public static <T> List<T> claim(DataSource store, String table, String columns, String extraCondition, int limit,
-                                    Instant now, Instant leaseUntil, RowReader<T> reader) throws SQLException {
+    public static <T> Claim<T> claim(DataSource store, String table, String columns, String extraCondition, List<Object> extraParameters,
+                                     int limit, Instant now, Instant leaseUntil, RowReader<T> reader, ToLongFunction<T> idOf,
+                                     Keep<T> keep) throws SQLException {
         String token = UUID.randomUUID().toString();
         List<T> claimed = new ArrayList<>();
-        List<Long> ids = new ArrayList<>();
         Transactions.run(store, connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT c.id, " + columns + " FROM " + table + " c"
+            List<T> candidates = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + columns + " FROM " + table + " c"
                     + " WHERE c.status = 'pending' AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)"
                     + " AND " + extraCondition + " ORDER BY c.id LIMIT ? FOR UPDATE SKIP LOCKED")) {
                 Timestamp at = Timestamp.from(now);
-                select.setTimestamp(1, at);
-                select.setTimestamp(2, at);
-                select.setInt(3, limit);
+                int index = 1;
+                select.setTimestamp(index++, at);
+                select.setTimestamp(index++, at);
+                for (Object parameter : extraParameters) {
+                    select.setObject(index++, parameter);
+                }
+                select.setInt(index, limit);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        ids.add(rows.getLong(1));
-                        claimed.add(reader.read(rows, token));
+                        candidates.add(reader.read(rows, token));
                     }
                 }
             }
-            if (ids.isEmpty()) {
+            claimed.addAll(candidates.isEmpty() ? candidates : keep.keep(connection, candidates));
+            if (claimed.isEmpty()) {
                 return;
             }
             try (PreparedStatement lease = connection.prepareStatement("UPDATE " + table + " SET claim_token = ?, lease_until = ?"
-                    + " WHERE id IN (" + String.join(",", ids.stream().map(String::valueOf).toList()) + ")")) {
+                    + " WHERE id IN (" + ids(claimed, idOf) + ")")) {
                 lease.setString(1, token);
                 lease.setTimestamp(2, Timestamp.from(leaseUntil));
                 lease.executeUpdate();
             }
         });
-        return claimed;
+        return new Claim<>(claimed.isEmpty() ? null : token, claimed);
+    }
+
+    /** Every candidate is kept. */
+    public static <T> Keep<T> all() {
+        return (connection, candidates) -> candidates;
     }
 
     /** Ends a claim's lease on the rows still pending (at shutdown), so another instance or the next start takes them now. */
@@ -77,5 +99,16 @@ public final class Leases {
             release.setString(1, token);
             release.executeUpdate();
         }
+    }
+
+    private static <T> String ids(List<T> rows, ToLongFunction<T> idOf) {
+        StringBuilder ids = new StringBuilder();
+        for (T row : rows) {
+            if (ids.length() > 0) {
+                ids.append(',');
+            }
+            ids.append(idOf.applyAsLong(row));
+        }
+        return ids.toString();
     }
 }

@@ -4,22 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
 
-/** Reads a vendor's event id and type from a verified, parsed webhook. One implementation per vendor. */
+/** Reads a vendor's event id, type and ordering keys from a verified, parsed webhook. One implementation per vendor. */
 public interface EventReader {
 
-    String EVENT_ID = "eventId";
-    String EVENT_TYPE = "eventType";
+    /** The exchange variable holding the {@link ReceivedEvent}. */
+    String EVENT = "receivedEvent";
     int MAX_ID_LENGTH = 255;
 
-    /** The event's identity; throws {@link WebhookRejected} (400) when a required field is missing or malformed. */
+    /** The event's identity and ordering keys; throws {@link WebhookRejected} (400) when a required field is missing or malformed. */
     ReceivedEvent read(JsonNode body, byte[] rawBody);
 
     @Handler
     default void readEvent(Exchange exchange) {
         ReceivedEvent event = read(exchange.getVariable(WebhookRequest.JSON, JsonNode.class),
                 exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class));
-        exchange.setVariable(EVENT_ID, event.eventId());
-        exchange.setVariable(EVENT_TYPE, event.eventType());
+        exchange.setVariable(EVENT, event);
     }
 
     /** A required string field: present, a JSON string, not blank, at most {@link #MAX_ID_LENGTH} characters. */

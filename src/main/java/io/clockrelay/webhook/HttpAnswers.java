@@ -1,7 +1,6 @@
 package io.clockrelay.webhook;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.clockrelay.GracefulShutdown;
 import io.clockrelay.observe.ClockrelayMetrics;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
@@ -15,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 
 /**
  * The answers of the webhook port that no Camel route gives, in the same JSON as the routes' own: 404 for a path
@@ -28,14 +28,14 @@ public class HttpAnswers implements StartupListener {
     private static final String WEBHOOKS = "/webhooks/";
 
     private final ClockrelayMetrics metrics;
-    private final GracefulShutdown shutdown;
+    private final BooleanSupplier stopping;
     private final long maxBodyBytes;
     /** The vendors with a receive route: the only values the source label and log field take. */
     private final Set<String> sources = new TreeSet<>();
 
-    public HttpAnswers(ClockrelayMetrics metrics, GracefulShutdown shutdown, long maxBodyBytes) {
+    public HttpAnswers(ClockrelayMetrics metrics, BooleanSupplier stopping, long maxBodyBytes) {
         this.metrics = metrics;
-        this.shutdown = shutdown;
+        this.stopping = stopping;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -72,7 +72,7 @@ public class HttpAnswers implements StartupListener {
     }
 
     private void refuseWhileStopping(RoutingContext routing) {
-        if (shutdown.stopping()) {
+        if (stopping.getAsBoolean()) {
             refuse(routing, 503, "shutting-down", "clockrelay is shutting down: send the webhook again in a moment");
         } else {
             routing.next();

@@ -1,7 +1,8 @@
-package io.clockrelay.vendor.clockodo;
+package io.clockrelay.source.clockodo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clockrelay.webhook.EventReader;
+import io.clockrelay.webhook.OrderingKeys;
 import io.clockrelay.webhook.ReceivedEvent;
 import io.clockrelay.webhook.WebhookRejected;
 
@@ -32,7 +33,8 @@ public class ClockodoEventReader implements EventReader {
         if (key.length() > MAX_ID_LENGTH) {
             throw WebhookRejected.badRequest("event_name, entity and occurred_at are too long together");
         }
-        return new ReceivedEvent(key, eventName);
+        // Ordered per record: the notification names no employee before its entity is fetched.
+        return new ReceivedEvent(key, eventName, null, OrderingKeys.of("clockodo", entity.getKey(), id.asText()));
     }
 
     private static String printable(String value) {

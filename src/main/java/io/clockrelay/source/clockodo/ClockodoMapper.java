@@ -1,8 +1,9 @@
-package io.clockrelay.vendor.clockodo;
+package io.clockrelay.source.clockodo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.clockrelay.inbox.InboxEvent;
+
 import io.clockrelay.record.RecordBuilder;
+import io.clockrelay.record.SourceEvent;
 import io.clockrelay.record.RecordMapper;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.record.TimeRecord;
@@ -35,7 +36,7 @@ public class ClockodoMapper implements RecordMapper {
     }
 
     @Override
-    public List<TimeRecord> map(InboxEvent event, JsonNode notification) {
+    public List<TimeRecord> map(SourceEvent event, JsonNode notification) {
         String eventName = event.eventType();
         int dot = eventName.lastIndexOf('.');
         String kind = dot > 0 ? eventName.substring(0, dot) : eventName;

@@ -1,4 +1,4 @@
-package io.clockrelay.vendor.clockodo;
+package io.clockrelay.source.clockodo;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;

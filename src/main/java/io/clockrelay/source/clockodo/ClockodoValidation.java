@@ -1,4 +1,4 @@
-package io.clockrelay.vendor.clockodo;
+package io.clockrelay.source.clockodo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.clockrelay.vendor.connecteam;
+package io.clockrelay.source.connecteam;
 
 import io.clockrelay.webhook.Secrets;
 import io.clockrelay.webhook.Verification;

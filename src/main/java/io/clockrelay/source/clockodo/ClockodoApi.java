@@ -1,8 +1,8 @@
-package io.clockrelay.vendor.clockodo;
+package io.clockrelay.source.clockodo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.clockrelay.inbox.RetryAfter;
+import io.clockrelay.record.RetryAfter;
 import io.clockrelay.observe.ClockrelayMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;

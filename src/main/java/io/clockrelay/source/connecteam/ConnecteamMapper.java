@@ -1,8 +1,9 @@
-package io.clockrelay.vendor.connecteam;
+package io.clockrelay.source.connecteam;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.clockrelay.inbox.InboxEvent;
+
 import io.clockrelay.record.RecordBuilder;
+import io.clockrelay.record.SourceEvent;
 import io.clockrelay.record.RecordMapper;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.record.TimeRecord;
@@ -36,7 +37,7 @@ public class ConnecteamMapper implements RecordMapper {
     private static final Set<String> TIME_ACTIVITY_FIELDS = Set.of("id", "start", "end", "shiftAttachments");
 
     @Override
-    public List<TimeRecord> map(InboxEvent event, JsonNode payload) {
+    public List<TimeRecord> map(SourceEvent event, JsonNode payload) {
         JsonNode data = payload.path("data");
         Instant occurredAt = epoch(payload.has("eventTimestamp") ? payload.get("eventTimestamp") : payload.get("evnetTimestamp"));
         String eventType = event.eventType();
@@ -78,7 +79,7 @@ public class ConnecteamMapper implements RecordMapper {
     }
 
     /** A time activity from the envelope's data, or from the flat payload of the document's examples. */
-    private static void timeActivity(InboxEvent event, JsonNode payload, List<RecordBuilder> records) {
+    private static void timeActivity(SourceEvent event, JsonNode payload, List<RecordBuilder> records) {
         JsonNode fields = payload.path("data").isObject() && payload.path("data").size() > 0 ? payload.get("data") : payload;
         String activityType = firstText(fields.get("activityType"), payload.get("activityType"));
         String entity = TIME_ACTIVITY_ENTITIES.get(activityType);
@@ -116,7 +117,7 @@ public class ConnecteamMapper implements RecordMapper {
         records.add(record);
     }
 
-    private static void users(InboxEvent event, JsonNode user, List<RecordBuilder> records) {
+    private static void users(SourceEvent event, JsonNode user, List<RecordBuilder> records) {
         String id = text(user.get("userId"));
         if (id != null) {
             records.add(RecordBuilder.of(event, "user", id).userId(id).attributesExcept(user, Set.of("userId")));
@@ -136,7 +137,7 @@ public class ConnecteamMapper implements RecordMapper {
         };
     }
 
-    private static RecordBuilder scheduledShift(InboxEvent event, JsonNode shift) {
+    private static RecordBuilder scheduledShift(SourceEvent event, JsonNode shift) {
         JsonNode assigned = shift.path("assignedUserIds");
         if (text(shift.get("id")) == null) {
             return null;
@@ -149,7 +150,7 @@ public class ConnecteamMapper implements RecordMapper {
                 .attributesExcept(shift, Set.of("id", "startTime", "endTime", "timezone"));
     }
 
-    private static RecordBuilder availability(InboxEvent event, JsonNode status) {
+    private static RecordBuilder availability(SourceEvent event, JsonNode status) {
         if (text(status.get("id")) == null) {
             return null;
         }
@@ -161,7 +162,7 @@ public class ConnecteamMapper implements RecordMapper {
                 .attributesExcept(status, Set.of("id", "userId", "start", "end", "startTime", "endTime", "timezone"));
     }
 
-    private static void formSubmission(InboxEvent event, JsonNode data, List<RecordBuilder> records) {
+    private static void formSubmission(SourceEvent event, JsonNode data, List<RecordBuilder> records) {
         String id = text(data.get("formSubmissionId"));
         if (id != null) {
             records.add(RecordBuilder.of(event, "form_submission", id)
@@ -171,7 +172,7 @@ public class ConnecteamMapper implements RecordMapper {
         }
     }
 
-    private static RecordBuilder task(InboxEvent event, JsonNode task) {
+    private static RecordBuilder task(SourceEvent event, JsonNode task) {
         JsonNode users = task.path("userIds");
         if (text(task.get("id")) == null) {
             return null;

@@ -1,4 +1,4 @@
-package io.clockrelay.vendor.clockeye;
+package io.clockrelay.source.clockeye;
 
 import io.clockrelay.webhook.Secrets;
 import io.clockrelay.webhook.Verification;

@@ -1,4 +1,4 @@
-package io.clockrelay.inbox;
+package io.clockrelay.record;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,10 +6,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
-/** A processing failure that knows when to try again (a vendor API's Retry-After): the inbox waits at least that long. */
+/** A failure that knows when to try again (a vendor API's Retry-After): the next attempt waits at least that long. */
 public interface RetryAfter {
 
     Duration retryAfter();
+
+    /** True: try again after exactly {@link #retryAfter()}, even if the usual back-off would wait longer. */
+    default boolean exact() {
+        return false;
+    }
 
     /** An HTTP Retry-After value, in seconds or as an HTTP date; null when absent or unreadable. */
     static Duration parse(String value, Instant now) {

@@ -1,6 +1,6 @@
-package io.clockrelay.vendor.clockodo;
+package io.clockrelay.source.clockodo;
 
-import io.clockrelay.inbox.RetryAfter;
+import io.clockrelay.record.RetryAfter;
 
 import java.time.Duration;
 

@@ -1,9 +1,10 @@
-package io.clockrelay.vendor.clockeye;
+package io.clockrelay.source.clockeye;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.clockrelay.inbox.InboxEvent;
+
 import io.clockrelay.record.RecordBuilder;
+import io.clockrelay.record.SourceEvent;
 import io.clockrelay.record.RecordMapper;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.record.TimeRecord;
@@ -22,10 +23,22 @@ import static io.clockrelay.record.RecordBuilder.text;
  */
 public class ClockEyeMapper implements RecordMapper {
 
+    /** The entity each event type is about, by the part of its name before the dot; null for types not known. */
+    static String entityOf(String eventType) {
+        return switch (eventType) {
+            case "time_entry.created", "time_entry.updated", "time_entry.deleted" -> "time_entry";
+            case "screenshot.captured" -> "screenshot";
+            case "user.invited", "user.activated" -> "user";
+            case "project.created" -> "project";
+            case "timesheet.submitted", "timesheet.approved" -> "timesheet";
+            default -> null;
+        };
+    }
+
     private static final Set<String> TIME_ENTRY_FIELDS = Set.of("id", "user_id", "start_time", "end_time", "duration");
 
     @Override
-    public List<TimeRecord> map(InboxEvent event, JsonNode payload) {
+    public List<TimeRecord> map(SourceEvent event, JsonNode payload) {
         JsonNode data = payload.path("data");
         Instant createdAt = instant(payload.get("created_at"));
         String id = text(data.get("id"));
@@ -66,7 +79,7 @@ public class ClockEyeMapper implements RecordMapper {
     }
 
     /** A time entry from the fields it carries; the end is the start plus the duration when ClockEye gives no end. */
-    private static RecordBuilder timeEntry(InboxEvent event, String id, JsonNode fields) {
+    private static RecordBuilder timeEntry(SourceEvent event, String id, JsonNode fields) {
         Instant start = instant(fields.get("start_time"));
         Long duration = number(fields.get("duration"));
         Instant end = instant(fields.get("end_time"));
@@ -82,7 +95,7 @@ public class ClockEyeMapper implements RecordMapper {
     }
 
     /** A timesheet covers whole days: start at the first day's midnight UTC, end (exclusive) after the last day. */
-    private static RecordBuilder timesheetSubmitted(InboxEvent event, String id, JsonNode data) {
+    private static RecordBuilder timesheetSubmitted(SourceEvent event, String id, JsonNode data) {
         Instant periodEnd = instant(data.get("period_end"));
         boolean endIsDate = text(data.get("period_end")) != null && text(data.get("period_end")).length() == 10;
         JsonNode totalHours = data.get("total_hours");

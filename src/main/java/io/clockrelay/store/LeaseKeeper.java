@@ -1,0 +1,92 @@
+package io.clockrelay.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the leases of the claims this instance is working on: every third of a lease, the rows of every claim
+ * still held get a full lease again, in one statement per table. Leases can then be short: work held by an
+ * instance that died (SIGKILL, a lost host) is claimable again seconds later, while a living instance keeps its
+ * rows however long a delivery or an API call takes.
+ */
+public class LeaseKeeper implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    private final DataSource store;
+    private final Clock clock;
+    private final Duration lease;
+    /** Claim token → table, for every claim this instance holds. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lease-keeper");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public LeaseKeeper(DataSource store, Clock clock, Duration lease) {
+        this.store = store;
+        this.clock = clock;
+        this.lease = lease;
+        long every = Math.max(100, lease.toMillis() / 3);
+        renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** How long a claim's rows are leased at a time. */
+    public Duration lease() {
+        return lease;
+    }
+
+    public void hold(String table, String token) {
+        if (token != null) {
+            held.put(token, table);
+        }
+    }
+
+    public void drop(String token) {
+        if (token != null) {
+            held.remove(token);
+        }
+    }
+
+    void renew() {
+        Map<String, List<String>> byTable = new java.util.HashMap<>();
+        held.forEach((token, table) -> byTable.computeIfAbsent(table, t -> new ArrayList<>()).add(token));
+        Timestamp until = Timestamp.from(Instant.now(clock).plus(lease));
+        for (Map.Entry<String, List<String>> table : byTable.entrySet()) {
+            List<String> tokens = table.getValue();
+            String marks = String.join(",", java.util.Collections.nCopies(tokens.size(), "?"));
+            try (Connection connection = store.getConnection();
+                 PreparedStatement renew = connection.prepareStatement("UPDATE " + table.getKey() + " SET lease_until = ?"
+                         + " WHERE claim_token IN (" + marks + ") AND status = 'pending'")) {
+                renew.setTimestamp(1, until);
+                for (int i = 0; i < tokens.size(); i++) {
+                    renew.setString(i + 2, tokens.get(i));
+                }
+                renew.executeUpdate();
+            } catch (Exception e) {
+                LOG.warn("leases of {} not renewed (another instance may take them over when they expire): {}", table.getKey(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        renewer.shutdownNow();
+    }
+}
