@@ -107,8 +107,10 @@ public class ClockrelayConfiguration implements CamelConfiguration {
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
         camelContext.addStartupListener(new StartupReport(targets));
-        camelContext.addStartupListener(new HttpAnswers(clockrelayMetrics, shutdown::stopping,
-                Long.parseLong(setting(properties, "camel.server.max-body-size").trim())));
+        HttpAnswers httpAnswers = new HttpAnswers(clockrelayMetrics, shutdown::stopping,
+                Long.parseLong(setting(properties, "camel.server.max-body-size").trim()));
+        registry.bind("httpAnswers", httpAnswers);
+        camelContext.addStartupListener(httpAnswers);
         camelContext.addService(new StoreCloser(camelContext, pools, leases, inbox, outbox));
     }
 

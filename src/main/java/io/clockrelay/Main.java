@@ -26,7 +26,7 @@ public final class Main {
         org.apache.camel.main.Main main = new org.apache.camel.main.Main();
         main.configure().addConfiguration(ClockrelayConfiguration.class);
         main.addMainListener(new RoutesFolder());
-        main.addMainListener(new WebhookTls());
+        main.addMainListener(new WebhookPort());
         main.addMainListener(new GracefulShutdown());
         return main;
     }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -24,18 +23,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One stream of webhooks fanned out to four targets, each taking only what its filter wants: the default H2
- * table, a PostgreSQL payroll database (embedded PostgreSQL 17), a MariaDB one (the server on 127.0.0.1:3306)
+ * table, a PostgreSQL payroll database (embedded PostgreSQL 17), a MariaDB one (embedded MariaDB 11.4)
  * and an HTTP endpoint (WireMock). The PostgreSQL and MariaDB targets are copies of payroll-db.camel.yaml in a
  * routes folder, as an integration engineer would add them.
  */
 class FanOutTest {
 
-    static final String MARIADB = "jdbc:mariadb://127.0.0.1:3306/";
     @TempDir
     static Path folder;
     static EmbeddedPostgres postgres;
     static WireMockServer api;
-    static String mariaDatabase;
     static String mariaUrl;
     static RunningClockrelay app;
 
@@ -45,9 +42,7 @@ class FanOutTest {
         api = new WireMockServer(options().dynamicPort());
         api.start();
         api.stubFor(post(urlEqualTo("/timesheets")).willReturn(aResponse().withStatus(200)));
-        mariaDatabase = "clockrelay_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        RunningClockrelay.query(MARIADB, "root", "CREATE DATABASE " + mariaDatabase);
-        mariaUrl = MARIADB + mariaDatabase;
+        mariaUrl = EmbeddedMariaDb.newDatabase();
 
         Path routes = Files.createDirectories(folder.resolve("routes"));
         String shipped = Files.readString(Path.of("src/main/resources/routes/targets/payroll-db.camel.yaml"));
@@ -78,7 +73,6 @@ class FanOutTest {
         app.close();
         api.stop();
         postgres.close();
-        RunningClockrelay.query(MARIADB, "root", "DROP DATABASE " + mariaDatabase);
     }
 
     @Test

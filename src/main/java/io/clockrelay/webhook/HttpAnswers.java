@@ -8,7 +8,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +18,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The answers of the webhook port that no Camel route gives, in the same JSON as the routes' own: 404 for a path
  * that is no endpoint, 405 (with Allow) for a method an endpoint does not take, 413 for a body over
- * CLOCKRELAY_MAX_BODY_BYTES, and 503 for every webhook that arrives once clockrelay is shutting down (before its
- * routes read it, and after they have stopped until the port closes). Installed on the Vert.x router of Camel's platform-http server.
+ * CLOCKRELAY_MAX_BODY_BYTES, and 503 (with Retry-After) for every webhook that arrives while clockrelay is starting
+ * (the port listens before the routes exist) or shutting down (before its routes read it, and after they have
+ * stopped until the port closes). Installed on the Vert.x router of the webhook server before it listens.
  */
 public class HttpAnswers implements StartupListener {
 
@@ -31,7 +31,9 @@ public class HttpAnswers implements StartupListener {
     private final BooleanSupplier stopping;
     private final long maxBodyBytes;
     /** The vendors with a receive route: the only values the source label and log field take. */
-    private final Set<String> sources = new TreeSet<>();
+    private final Set<String> sources = new java.util.concurrent.ConcurrentSkipListSet<>();
+    /** Every route has started: webhooks are taken from here on. */
+    private volatile boolean ready;
 
     public HttpAnswers(ClockrelayMetrics metrics, BooleanSupplier stopping, long maxBodyBytes) {
         this.metrics = metrics;
@@ -39,17 +41,24 @@ public class HttpAnswers implements StartupListener {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        int port = context.getPropertiesComponent().resolveProperty("camel.server.port").map(String::trim).map(Integer::parseInt).orElseThrow();
-        context.getRegistry().findByType(WebhookVerifier.class).forEach(verifier -> sources.add(verifier.source()));
-        Router router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+    /** Called by the webhook server ({@link WebhookServerFactory}) once its router exists, before the port listens. */
+    void install(Router router) {
         // Failures of any route, the body limit's 413 among them; the first failure handler answers.
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
-        // From SIGTERM on, before any route reads the body: the vendor retries, perhaps at another instance.
-        router.route(WEBHOOKS + "*").order(Integer.MIN_VALUE + 1).handler(this::refuseWhileStopping);
+        // Until every route has started, and from SIGTERM on, before any route reads the body: the vendor retries.
+        router.route(WEBHOOKS + "*").order(Integer.MIN_VALUE + 1).handler(this::refuseUnlessReady);
         // Reached only when no route took the request.
         router.route().order(Integer.MAX_VALUE).handler(routing -> unmatched(router, routing));
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        context.getRegistry().findByType(WebhookVerifier.class).forEach(verifier -> sources.add(verifier.source()));
+        ready = true;
     }
 
     private void failed(RoutingContext routing) {
@@ -71,8 +80,12 @@ public class HttpAnswers implements StartupListener {
         refuse(routing, status, reason, message);
     }
 
-    private void refuseWhileStopping(RoutingContext routing) {
-        if (stopping.getAsBoolean()) {
+    private void refuseUnlessReady(RoutingContext routing) {
+        if (!ready) {
+            routing.response().putHeader("Retry-After", "5");
+            refuse(routing, 503, "starting", "clockrelay is starting: send the webhook again in a moment");
+        } else if (stopping.getAsBoolean()) {
+            routing.response().putHeader("Retry-After", "5");
             refuse(routing, 503, "shutting-down", "clockrelay is shutting down: send the webhook again in a moment");
         } else {
             routing.next();
