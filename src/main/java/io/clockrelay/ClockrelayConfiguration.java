@@ -9,6 +9,7 @@ import io.clockrelay.delivery.Outbox;
 import io.clockrelay.delivery.StandardWebhooks;
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
+import io.clockrelay.inbox.FailedWebhooks;
 import io.clockrelay.inbox.Inbox;
 import io.clockrelay.inbox.InboxWriter;
 import io.clockrelay.process.InboxProcessing;
@@ -18,6 +19,8 @@ import io.clockrelay.observe.TargetHealthCheck;
 import io.clockrelay.record.RecordColumns;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.store.Databases;
+import io.clockrelay.store.Jobs;
+import io.clockrelay.store.Retention;
 import io.clockrelay.store.LeaseKeeper;
 import io.clockrelay.store.StoreHealthCheck;
 import io.clockrelay.webhook.HttpAnswers;
@@ -103,6 +106,14 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("inboxProcessing", new InboxProcessing(store, inbox, recordMapping, outbox, clockrelayMetrics, shutdown::stopping));
         registry.bind("recordColumns", new RecordColumns(json));
         registry.bind("deadLetters", new DeadLetters(store, json, clock));
+        registry.bind("failedWebhooks", new FailedWebhooks(store, json, clock));
+        Jobs jobs = new Jobs(store, clock);
+        registry.bind("jobs", jobs);
+        registry.bind("retention", new Retention(store, clock, jobs,
+                Duration.ofDays(intSetting(properties, "clockrelay.retention.days")),
+                Duration.ofDays(intSetting(properties, "clockrelay.retention.deduplication-days")),
+                Duration.ofMillis(Long.parseLong(setting(properties, "clockrelay.retention.interval-ms").trim())),
+                intSetting(properties, "clockrelay.retention.batch-size")));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));

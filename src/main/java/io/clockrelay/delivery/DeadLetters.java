@@ -3,6 +3,7 @@ package io.clockrelay.delivery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clockrelay.store.OperatorQuery;
 import io.clockrelay.store.Transactions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -10,17 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The operator's view of the dead letters: list them (by target, source, time of failure) and replay them. A
@@ -42,59 +37,39 @@ public class DeadLetters {
 
     /** {@code GET /admin/dead-letters?target=&source=&since=&until=&limit=} (ISO instants; at most 1,000, oldest first). */
     public String list(Exchange exchange, @Header("target") String target, @Header("source") String source,
-                       @Header("since") String since, @Header("until") String until, @Header("limit") String limit)
-            throws SQLException, IOException {
-        if (!requireMethod(exchange, "GET")) {
-            return error("list the dead letters with GET");
+                       @Header("since") String since, @Header("until") String until, @Header("limit") String limit) throws Exception {
+        OperatorQuery query = OperatorQuery.of(exchange, "GET", "SELECT id, target, event_id, record_id, source, entity, event_type, attempts,"
+                + " last_error, created_at, failed_at, record FROM dead_letters WHERE 1 = 1");
+        if (query == null || !query.equal("target", target) || !query.equal("source", source) || !query.between("failed_at", since, until)) {
+            return query == null ? OperatorQuery.error("list the dead letters with GET") : query.refusal();
         }
-        List<Object> parameters = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT id, target, event_id, record_id, source, entity, event_type, attempts, last_error,"
-                + " created_at, failed_at, record FROM dead_letters WHERE 1 = 1");
-        try {
-            condition(sql, parameters, "target = ?", target);
-            condition(sql, parameters, "source = ?", source);
-            condition(sql, parameters, "failed_at >= ?", since == null ? null : Timestamp.from(Instant.parse(since)));
-            condition(sql, parameters, "failed_at < ?", until == null ? null : Timestamp.from(Instant.parse(until)));
-        } catch (DateTimeParseException e) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            return error("since and until are ISO-8601 instants, as 2024-01-15T00:00:00Z");
-        }
-        int rows = limit == null ? 100 : Math.max(1, Math.min(1000, Integer.parseInt(limit.trim())));
-        sql.append(" ORDER BY id LIMIT ").append(rows);
         ArrayNode letters = json.createArrayNode();
-        try (Connection connection = store.getConnection(); PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                select.setObject(i + 1, parameters.get(i));
-            }
-            try (ResultSet result = select.executeQuery()) {
-                while (result.next()) {
-                    ObjectNode letter = letters.addObject();
-                    letter.put("id", result.getLong(1));
-                    letter.put("target", result.getString(2));
-                    letter.put("eventId", result.getString(3));
-                    letter.put("recordId", result.getString(4));
-                    letter.put("source", result.getString(5));
-                    letter.put("entity", result.getString(6));
-                    letter.put("eventType", result.getString(7));
-                    letter.put("attempts", result.getInt(8));
-                    letter.put("lastError", result.getString(9));
-                    letter.put("createdAt", result.getTimestamp(10).toInstant().toString());
-                    letter.put("failedAt", result.getTimestamp(11).toInstant().toString());
-                    letter.set("record", json.readTree(result.getString(12)));
-                }
-            }
-        }
+        query.rows(store, limit, result -> {
+            ObjectNode letter = letters.addObject();
+            letter.put("id", result.getLong(1));
+            letter.put("target", result.getString(2));
+            letter.put("eventId", result.getString(3));
+            letter.put("recordId", result.getString(4));
+            letter.put("source", result.getString(5));
+            letter.put("entity", result.getString(6));
+            letter.put("eventType", result.getString(7));
+            letter.put("attempts", result.getInt(8));
+            letter.put("lastError", result.getString(9));
+            letter.put("createdAt", result.getTimestamp(10).toInstant().toString());
+            letter.put("failedAt", result.getTimestamp(11).toInstant().toString());
+            letter.set("record", json.readTree(result.getString(12)));
+        });
         return json.writeValueAsString(json.createObjectNode().set("deadLetters", letters));
     }
 
     /** {@code POST /admin/replay?id=<dead letter id>} or {@code POST /admin/replay?target=<name>} (all of that target). */
     public String replay(Exchange exchange, @Header("id") String id, @Header("target") String target) throws SQLException {
-        if (!requireMethod(exchange, "POST")) {
-            return error("replay with POST");
+        if (!OperatorQuery.requireMethod(exchange, "POST")) {
+            return OperatorQuery.error("replay with POST");
         }
         if ((id == null) == (target == null)) {
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            return error("give either id (one dead letter) or target (all of its dead letters)");
+            return OperatorQuery.error("give either id (one dead letter) or target (all of its dead letters)");
         }
         String where = id != null ? "id = ?" : "target = ?";
         Object key = id != null ? (Object) Long.parseLong(id.trim()) : target;
@@ -120,24 +95,5 @@ public class DeadLetters {
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
         }
         return "{\"replayed\":" + replayed[0] + "}";
-    }
-
-    private static void condition(StringBuilder sql, List<Object> parameters, String condition, Object value) {
-        if (value != null) {
-            sql.append(" AND ").append(condition);
-            parameters.add(value);
-        }
-    }
-
-    private static boolean requireMethod(Exchange exchange, String method) {
-        if (method.equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class))) {
-            return true;
-        }
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 405);
-        return false;
-    }
-
-    private static String error(String message) {
-        return "{\"error\":\"" + message + "\"}";
     }
 }

@@ -131,7 +131,7 @@ public class Outbox {
         Instant now = Instant.now(clock);
         Leases.Claim<Delivery> claim = Leases.claim(store, "deliveries",
                 "c.id, c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
-                IN_ORDER, List.of(), batchSize, now, now.plus(leases.lease()),
+                IN_ORDER, List.of(), batchSize, now, leases,
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token),

@@ -85,7 +85,7 @@ public class Inbox {
         parameters.addAll(List.of(at, at, at, at));
         Leases.Claim<InboxEvent> claim = Leases.claim(store, "inbox", COLUMNS,
                 sourceCondition + String.format(NOT_HELD_BACK, "ordering_key") + String.format(NOT_HELD_BACK, "record_key"),
-                parameters, batchSize, now, now.plus(leases.lease()),
+                parameters, batchSize, now, leases,
                 (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getTimestamp(7).toInstant(), row.getString(8), row.getInt(9), token),
                 InboxEvent::id, Inbox::inOrder);

@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The backlog as the store holds it (the same for every instance sharing it): pending inbox rows, pending
+ * The backlog as the store holds it (the same for every instance sharing it): pending and failed inbox rows, pending
  * deliveries and the age of the oldest per target, dead letters per target. Read with three queries at most every
  * few seconds, however often Prometheus scrapes; NaN while the store cannot be read.
  */
@@ -29,10 +29,10 @@ public class StoreGauges {
 
     private final DataSource store;
     private final Clock clock;
-    private Snapshot snapshot = new Snapshot(Instant.EPOCH, Double.NaN, Map.of(), Map.of(), Map.of(), false);
+    private Snapshot snapshot = new Snapshot(Instant.EPOCH, Double.NaN, Double.NaN, Map.of(), Map.of(), Map.of(), false);
 
-    private record Snapshot(Instant at, double inboxPending, Map<String, Double> outboxPending, Map<String, Instant> oldestPending,
-                            Map<String, Double> deadLetters, boolean read) {
+    private record Snapshot(Instant at, double inboxPending, double inboxFailed, Map<String, Double> outboxPending,
+                            Map<String, Instant> oldestPending, Map<String, Double> deadLetters, boolean read) {
     }
 
     public StoreGauges(DataSource store, Clock clock) {
@@ -44,6 +44,9 @@ public class StoreGauges {
     public void register(MeterRegistry registry, Collection<String> targets) {
         Gauge.builder("clockrelay.inbox.pending", this, gauges -> gauges.current().inboxPending())
                 .description("Accepted webhooks not yet turned into records (all instances)").strongReference(true).register(registry);
+        Gauge.builder("clockrelay.inbox.failed", this, gauges -> gauges.current().inboxFailed())
+                .description("Accepted webhooks set aside because they can never be mapped as they are, waiting for an operator")
+                .strongReference(true).register(registry);
         for (String target : targets) {
             Gauge.builder("clockrelay.outbox.pending", this, gauges -> gauges.pending(target))
                     .description("Records waiting for delivery to the target, retries included").tag("target", target)
@@ -82,10 +85,16 @@ public class StoreGauges {
             return snapshot;
         }
         try (Connection connection = store.getConnection(); Statement statement = connection.createStatement()) {
-            double inbox;
-            try (ResultSet row = statement.executeQuery("SELECT COUNT(*) FROM inbox WHERE status = 'pending'")) {
-                row.next();
-                inbox = row.getLong(1);
+            double inbox = 0;
+            double failed = 0;
+            try (ResultSet rows = statement.executeQuery("SELECT status, COUNT(*) FROM inbox WHERE status IN ('pending', 'failed') GROUP BY status")) {
+                while (rows.next()) {
+                    if (rows.getString(1).equals("pending")) {
+                        inbox = rows.getLong(2);
+                    } else {
+                        failed = rows.getLong(2);
+                    }
+                }
             }
             Map<String, Double> pending = new HashMap<>();
             Map<String, Instant> oldest = new HashMap<>();
@@ -105,12 +114,12 @@ public class StoreGauges {
                     dead.put(rows.getString(1), (double) rows.getLong(2));
                 }
             }
-            snapshot = new Snapshot(now, inbox, pending, oldest, dead, true);
+            snapshot = new Snapshot(now, inbox, failed, pending, oldest, dead, true);
         } catch (Exception unreadable) {
             if (snapshot.read() || snapshot.at().equals(Instant.EPOCH)) {
                 LOG.warn("backlog metrics unavailable until the store can be read: {}", unreadable.toString());
             }
-            snapshot = new Snapshot(now, Double.NaN, Map.of(), Map.of(), Map.of(), false);
+            snapshot = new Snapshot(now, Double.NaN, Double.NaN, Map.of(), Map.of(), Map.of(), false);
         }
         return snapshot;
     }

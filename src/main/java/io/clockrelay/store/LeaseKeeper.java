@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +32,7 @@ public class LeaseKeeper implements AutoCloseable {
     private final DataSource store;
     private final Clock clock;
     private final Duration lease;
+    private final String instance = instanceName();
     /** Claim token → table, for every claim this instance holds. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -45,6 +47,14 @@ public class LeaseKeeper implements AutoCloseable {
         this.lease = lease;
         long every = Math.max(100, lease.toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A new claim token, naming this instance ({@code <pid>@<host>}) so that an operator looking at the store sees
+     * which instance holds which rows.
+     */
+    public String newToken() {
+        return instance + "/" + UUID.randomUUID();
     }
 
     /** How long a claim's rows are leased at a time. */
@@ -83,6 +93,18 @@ public class LeaseKeeper implements AutoCloseable {
                 LOG.warn("leases of {} not renewed (another instance may take them over when they expire): {}", table.getKey(), e.getMessage());
             }
         }
+    }
+
+    /** {@code <pid>@<host>}, cut to fit the claim token column beside a UUID. */
+    static String instanceName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException unknown) {
+            host = "unknown";
+        }
+        String name = ProcessHandle.current().pid() + "@" + host;
+        return name.length() > 27 ? name.substring(0, 27) : name;
     }
 
     @Override

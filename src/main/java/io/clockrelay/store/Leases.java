@@ -8,7 +8,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.ToLongFunction;
 import javax.sql.DataSource;
 
@@ -42,13 +41,15 @@ public final class Leases {
 
     /**
      * Claims up to {@code limit} rows of {@code table}, oldest first, read by {@code reader} from {@code columns}
-     * (the first selected column is {@code c.id}). {@code extraCondition} narrows the candidates (alias {@code c};
-     * its {@code ?} are bound to {@code extraParameters}); {@code keep} may drop candidates before they are leased.
+     * (the first selected column is {@code c.id}), for a lease of {@code leases}' length. {@code extraCondition}
+     * narrows the candidates (alias {@code c}; its {@code ?} are bound to {@code extraParameters}); {@code keep} may
+     * drop candidates before they are leased.
      */
     public static <T> Claim<T> claim(DataSource store, String table, String columns, String extraCondition, List<Object> extraParameters,
-                                     int limit, Instant now, Instant leaseUntil, RowReader<T> reader, ToLongFunction<T> idOf,
+                                     int limit, Instant now, LeaseKeeper leases, RowReader<T> reader, ToLongFunction<T> idOf,
                                      Keep<T> keep) throws SQLException {
-        String token = UUID.randomUUID().toString();
+        String token = leases.newToken();
+        Instant leaseUntil = now.plus(leases.lease());
         List<T> claimed = new ArrayList<>();
         Transactions.run(store, connection -> {
             List<T> candidates = new ArrayList<>();

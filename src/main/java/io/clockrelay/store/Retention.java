@@ -1,0 +1,79 @@
+package io.clockrelay.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Keeps the store from growing for ever, by one instance at a time ({@link Jobs}): delivered deliveries and the
+ * payloads of processed webhooks older than the retention are deleted; the processed webhooks' rows stay, without
+ * their payloads (status 'expired'), as de-duplication keys until the de-duplication period is over. In batches of
+ * a few hundred rows, each its own short transaction, so that the request path never waits long behind it. Dead
+ * letters and failed webhooks stay until an operator acts; payroll tables are not clockrelay's to touch.
+ */
+public class Retention {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
+    static final String JOB = "retention";
+    private static final String[][] STEPS = {
+            {"deliveries", "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = 'delivered' AND delivered_at < ?"
+                    + " ORDER BY id LIMIT ?)"},
+            {"payloads", "UPDATE inbox SET status = 'expired', payload = NULL WHERE id IN (SELECT id FROM inbox WHERE status = 'done'"
+                    + " AND processed_at < ? ORDER BY id LIMIT ?)"},
+            {"deduplication keys", "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE status = 'expired' AND received_at < ?"
+                    + " ORDER BY id LIMIT ?)"}};
+
+    private final DataSource store;
+    private final Clock clock;
+    private final Jobs jobs;
+    private final Duration retention;
+    private final Duration deduplication;
+    private final Duration interval;
+    private final int batchSize;
+
+    public Retention(DataSource store, Clock clock, Jobs jobs, Duration retention, Duration deduplication, Duration interval, int batchSize) {
+        this.store = store;
+        this.clock = clock;
+        this.jobs = jobs;
+        this.retention = retention;
+        this.deduplication = deduplication.compareTo(retention) > 0 ? deduplication : retention;
+        this.interval = interval;
+        this.batchSize = batchSize;
+    }
+
+    /** One pass, if no other instance is running one and the last finished an interval ago. */
+    public void run() throws Exception {
+        jobs.runAlone(JOB, interval.dividedBy(2), Duration.ofMinutes(5), lease -> {
+            Instant now = Instant.now(clock);
+            long[] removed = new long[STEPS.length];
+            Instant[] cutoffs = {now.minus(retention), now.minus(retention), now.minus(deduplication)};
+            for (int step = 0; step < STEPS.length; step++) {
+                int done;
+                do {
+                    done = batch(STEPS[step][1], cutoffs[step]);
+                    removed[step] += done;
+                    lease.renew();
+                } while (done == batchSize);
+            }
+            if (removed[0] + removed[1] + removed[2] > 0) {
+                LOG.info("retention: {} delivered deliveries and {} payloads older than {} days removed, {} de-duplication keys older than {} days",
+                        removed[0], removed[1], retention.toDays(), removed[2], deduplication.toDays());
+            }
+        });
+    }
+
+    private int batch(String sql, Instant cutoff) throws Exception {
+        try (Connection connection = store.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setTimestamp(1, Timestamp.from(cutoff));
+            statement.setInt(2, batchSize);
+            return statement.executeUpdate();
+        }
+    }
+}
