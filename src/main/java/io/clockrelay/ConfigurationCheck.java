@@ -31,6 +31,8 @@ final class ConfigurationCheck {
     static final int MIN_SECRET_LENGTH = 16;
     private static final Set<String> TARGET_TYPES = Set.of("jdbc", "http", "route");
     private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)");
+    private static final String STORE_URL = "clockrelay.store.url";
+    private static final String STORE_URLS = "use jdbc:postgresql://host/db or jdbc:h2:file:./path";
 
     private final PropertiesComponent properties;
     private final Properties raw;
@@ -53,7 +55,7 @@ final class ConfigurationCheck {
     private void run() {
         routesFolder();
         keystore();
-        jdbcUrl("clockrelay.store.url");
+        storeUrl();
         port("camel.server.port");
         port("camel.management.port");
         httpUrl("clockrelay.clockodo.api-url");
@@ -113,6 +115,23 @@ final class ConfigurationCheck {
             } catch (IllegalStateException malformed) {
                 problems.add(malformed.getMessage());
             }
+        }
+    }
+
+    /** The store's migrations and claim queries exist for H2 and PostgreSQL; MariaDB's SQL is the payroll table's only. */
+    private void storeUrl() {
+        String url = value(STORE_URL);
+        String dialect;
+        try {
+            dialect = Databases.dialect(url);
+        } catch (IllegalArgumentException unsupported) {
+            dialect = null;
+        }
+        if (dialect == null) {
+            problems.add(name(STORE_URL) + " is not a supported JDBC URL (it starts '" + scheme(url) + "'): " + STORE_URLS);
+        } else if (dialect.equals("mariadb")) {
+            problems.add(name(STORE_URL) + " is a MariaDB URL, but the store is H2 or PostgreSQL (MariaDB is a payroll target only): "
+                    + STORE_URLS);
         }
     }
 
