@@ -32,6 +32,8 @@ final class ConfigurationCheck {
     private static final Set<String> TARGET_TYPES = Set.of("jdbc", "http", "route");
     private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)");
     private static final String STORE_URL = "clockrelay.store.url";
+    private static final String STORE_USER = "clockrelay.store.user";
+    private static final String STORE_PASSWORD = "clockrelay.store.password";
     private static final String STORE_URLS = "use jdbc:postgresql://host/db or jdbc:h2:file:./path";
 
     private final PropertiesComponent properties;
@@ -55,7 +57,7 @@ final class ConfigurationCheck {
     private void run() {
         routesFolder();
         keystore();
-        storeUrl();
+        boolean storeUrlValid = storeUrl();
         port("camel.server.port");
         port("camel.management.port");
         httpUrl("clockrelay.clockodo.api-url");
@@ -65,6 +67,14 @@ final class ConfigurationCheck {
         }
         for (String target : TargetCatalog.names(properties)) {
             target(target);
+        }
+        // Last, and only with settings that may work: it opens a connection, which takes a moment.
+        if (storeUrlValid) {
+            String problem = new StoreConnectionCheck(name(STORE_URL), name(STORE_USER), name(STORE_PASSWORD))
+                    .problem(value(STORE_URL), value(STORE_USER), value(STORE_PASSWORD));
+            if (problem != null) {
+                problems.add(problem);
+            }
         }
     }
 
@@ -119,7 +129,7 @@ final class ConfigurationCheck {
     }
 
     /** The store's migrations and claim queries exist for H2 and PostgreSQL; MariaDB's SQL is the payroll table's only. */
-    private void storeUrl() {
+    private boolean storeUrl() {
         String url = value(STORE_URL);
         String dialect;
         try {
@@ -133,6 +143,7 @@ final class ConfigurationCheck {
             problems.add(name(STORE_URL) + " is a MariaDB URL, but the store is H2 or PostgreSQL (MariaDB is a payroll target only): "
                     + STORE_URLS);
         }
+        return dialect != null && !dialect.equals("mariadb");
     }
 
     private void jdbcUrl(String key) {

@@ -1,8 +1,12 @@
 package io.clockrelay;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +25,17 @@ class ConfigurationCheckTest {
 
     @TempDir
     Path folder;
+    static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() throws IOException {
+        postgres = EmbeddedPostgres.builder().start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        postgres.close();
+    }
 
     @Test
     void everyWrongSettingIsReportedOnItsOwnLineAndNothingStarts() throws Exception {
@@ -68,6 +83,51 @@ class ConfigurationCheckTest {
                 "CLOCKRELAY_DB_URL is a MariaDB URL, but the store is H2 or PostgreSQL (MariaDB is a payroll target only):"
                         + " use jdbc:postgresql://host/db or jdbc:h2:file:./path");
         assertThat(refusal.log()).doesNotContain("mariadb-pa55word");
+    }
+
+    @Test
+    void aStoreDatabaseThatDoesNotExistIsRefusedWithTheCommandsThatCreateIt() throws Exception {
+        int port = postgres.getPort();
+
+        assertThat(refusalOfPostgresStore("missing-database", "clockrelay_missing?password=url-pa55word&ssl=false", "postgres")).containsExactly(
+                "clockrelay cannot start: 1 setting(s) to fix",
+                "CLOCKRELAY_DB_URL names the database clockrelay_missing, which does not exist on 127.0.0.1:" + port
+                        + ": create it (createdb -h 127.0.0.1 -p " + port + " -O postgres clockrelay_missing,"
+                        + " or in SQL: CREATE DATABASE clockrelay_missing OWNER postgres;) or name one that exists");
+    }
+
+    @Test
+    void aStoreUserThatTheDatabaseRefusesIsNamedWithoutItsPassword() throws Exception {
+        int port = postgres.getPort();
+
+        assertThat(refusalOfPostgresStore("refused-user", "postgres", "no_such_role")).containsExactly(
+                "clockrelay cannot start: 1 setting(s) to fix",
+                "CLOCKRELAY_DB_USER and CLOCKRELAY_DB_PASSWORD are refused by the store database on 127.0.0.1:" + port
+                        + " (user 'no_such_role', SQL state 28000): set a user and password it accepts");
+    }
+
+    /** The refusal's lines with the embedded PostgreSQL as the store; no password and no stack trace in the whole output. */
+    private List<String> refusalOfPostgresStore(String name, String databaseAndParameters, String user) throws Exception {
+        Refusal refusal = refusal(name, RunningClockrelay.freePort(), Map.of(
+                "CLOCKRELAY_DB_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + databaseAndParameters,
+                "CLOCKRELAY_DB_USER", user,
+                "CLOCKRELAY_DB_PASSWORD", "db-pa55word-never-printed"));
+        assertThat(refusal.log()).doesNotContain("pa55word", "ssl=false", "Exception");
+        return refusal.lines();
+    }
+
+    @Test
+    void aStoreHostWhereNoDatabaseListensIsRefused() throws Exception {
+        int closed = RunningClockrelay.freePort();
+        Refusal refusal = refusal("no-database-there", RunningClockrelay.freePort(), Map.of(
+                "CLOCKRELAY_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/clockrelay",
+                "CLOCKRELAY_DB_USER", "postgres"));
+
+        assertThat(refusal.lines()).containsExactly(
+                "clockrelay cannot start: 1 setting(s) to fix",
+                "CLOCKRELAY_DB_URL points at 127.0.0.1:" + closed + ", where no database answers (connection refused):"
+                        + " start the database, or correct the host and port");
+        assertThat(refusal.log()).doesNotContain("Exception");
     }
 
     private record Refusal(String log, List<String> lines) {
