@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConfigurationCheckTest {
 
+    private static final String PLACEHOLDER_LINE = " is still CHANGE-ME, the example's placeholder: set the real value";
     @TempDir
     Path folder;
     static EmbeddedPostgres postgres;
@@ -128,6 +131,27 @@ class ConfigurationCheckTest {
                 "CLOCKRELAY_DB_URL points at 127.0.0.1:" + closed + ", where no database answers (connection refused):"
                         + " start the database, or correct the host and port");
         assertThat(refusal.log()).doesNotContain("Exception");
+    }
+
+    /** Every variable the Kubernetes manifests ship as CHANGE-ME (secret.yaml's), left as it is: one line each. */
+    @Test
+    void everyPlaceholderOfTheKubernetesManifestsIsRefusedNamingItsVariable() throws Exception {
+        Map<String, String> secret = new HashMap<>();
+        try (var manifests = Files.list(Path.of("deploy/kubernetes"))) {
+            for (Path manifest : manifests.filter(file -> file.toString().endsWith(".yaml")).toList()) {
+                Matcher placeholder = Pattern.compile("(?m)^\\s+([A-Z0-9_]+):\\s*\"CHANGE-ME\"").matcher(Files.readString(manifest));
+                while (placeholder.find()) {
+                    secret.put(placeholder.group(1), "CHANGE-ME");
+                }
+            }
+        }
+        assertThat(secret).containsKeys("CLOCKEYE_WEBHOOK_SECRET", "CLOCKODO_API_USER", "CLOCKODO_API_KEY", "CLOCKRELAY_DB_PASSWORD");
+
+        Refusal refusal = refusal("kubernetes-placeholders", RunningClockrelay.freePort(), secret);
+
+        assertThat(refusal.lines().get(0)).isEqualTo("clockrelay cannot start: " + secret.size() + " setting(s) to fix");
+        assertThat(refusal.lines().subList(1, refusal.lines().size()))
+                .containsExactlyInAnyOrderElementsOf(secret.keySet().stream().map(variable -> variable + PLACEHOLDER_LINE).toList());
     }
 
     private record Refusal(String log, List<String> lines) {
