@@ -15,9 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,10 +34,17 @@ final class ConfigurationCheck {
     static final int MIN_SECRET_LENGTH = 16;
     private static final Set<String> TARGET_TYPES = Set.of("jdbc", "http", "route");
     private static final Pattern ENV = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)");
+    private static final String STORE_URL = "clockrelay.store.url";
+    private static final String STORE_USER = "clockrelay.store.user";
+    private static final String STORE_PASSWORD = "clockrelay.store.password";
+    private static final String PLACEHOLDER = "CHANGE-ME";
+    private static final String STORE_URLS = "use jdbc:postgresql://host/db or jdbc:h2:file:./path";
 
     private final PropertiesComponent properties;
     private final Properties raw;
     private final List<String> problems = new ArrayList<>();
+    /** Settings already reported as a CHANGE-ME placeholder: no second line about them. */
+    private final Set<String> placeholders = new HashSet<>();
 
     private ConfigurationCheck(PropertiesComponent properties) {
         this.properties = properties;
@@ -51,18 +61,53 @@ final class ConfigurationCheck {
     }
 
     private void run() {
+        placeholders();
         routesFolder();
         keystore();
-        jdbcUrl("clockrelay.store.url");
+        boolean storeUrlValid = storeUrl();
         port("camel.server.port");
         port("camel.management.port");
         httpUrl("clockrelay.clockodo.api-url");
         for (String secrets : List.of("clockrelay.clockeye.secrets", "clockrelay.connecteam.secrets", "clockrelay.clockodo.tokens",
                 "clockrelay.admin.token")) {
-            longEnough(secrets, value(secrets));
+            if (!placeholders.contains(secrets)) {
+                longEnough(secrets, value(secrets));
+            }
         }
         for (String target : TargetCatalog.names(properties)) {
             target(target);
+        }
+        // Last, and only with settings that may work: it opens a connection, which takes a moment.
+        if (storeUrlValid && !placeholders.contains(STORE_USER) && !placeholders.contains(STORE_PASSWORD)) {
+            String problem = new StoreConnectionCheck(name(STORE_URL), name(STORE_USER), name(STORE_PASSWORD))
+                    .problem(value(STORE_URL), value(STORE_USER), value(STORE_PASSWORD));
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+    }
+
+    /**
+     * The example Kubernetes Secret (deploy/kubernetes/secret.yaml) ships CHANGE-ME for every credential: none of
+     * them may reach a vendor, Clockodo's API or a database, wherever it comes from (environment, a routes folder).
+     */
+    private void placeholders() {
+        Set<String> keys = new TreeSet<>(raw.stringPropertyNames());
+        keys.addAll(properties.loadProperties().stringPropertyNames());
+        Set<String> named = new HashSet<>();
+        for (String key : keys) {
+            String setting;
+            try {
+                setting = value(key);
+            } catch (RuntimeException unresolvable) {
+                continue;
+            }
+            if (Arrays.stream(setting.split(",")).anyMatch(part -> part.trim().equalsIgnoreCase(PLACEHOLDER))) {
+                placeholders.add(key);
+                if (named.add(name(key))) {
+                    problems.add(name(key) + " is still " + PLACEHOLDER + ", the example's placeholder: set the real value");
+                }
+            }
         }
     }
 
@@ -114,6 +159,24 @@ final class ConfigurationCheck {
                 problems.add(malformed.getMessage());
             }
         }
+    }
+
+    /** The store's migrations and claim queries exist for H2 and PostgreSQL; MariaDB's SQL is the payroll table's only. */
+    private boolean storeUrl() {
+        String url = value(STORE_URL);
+        String dialect;
+        try {
+            dialect = Databases.dialect(url);
+        } catch (IllegalArgumentException unsupported) {
+            dialect = null;
+        }
+        if (dialect == null) {
+            problems.add(name(STORE_URL) + " is not a supported JDBC URL (it starts '" + scheme(url) + "'): " + STORE_URLS);
+        } else if (dialect.equals("mariadb")) {
+            problems.add(name(STORE_URL) + " is a MariaDB URL, but the store is H2 or PostgreSQL (MariaDB is a payroll target only): "
+                    + STORE_URLS);
+        }
+        return dialect != null && !dialect.equals("mariadb");
     }
 
     private void jdbcUrl(String key) {

@@ -26,4 +26,14 @@ class VendorNotConfiguredTest {
                     .as("an unconfigured vendor does not make the app unready").isEqualTo(200);
         }
     }
+
+    @Test
+    void withoutAnyClockodoSettingTheClockodoApiCheckHasNothingToReport() {
+        try (RunningClockrelay app = RunningClockrelay.start(folder)) {
+            String health = app.get(app.managementPort, "/observe/health?exposureLevel=full").body();
+
+            assertThat(health).contains("{\"name\":\"clockodo-api\",\"status\":\"UP\",\"message\":\"Clockodo is not used: CLOCKODO_WEBHOOK_TOKEN is not set\"}")
+                    .doesNotContain("Clockodo enrichment is not configured");
+        }
+    }
 }

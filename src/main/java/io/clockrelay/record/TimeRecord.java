@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The canonical record: one change of one thing, the body every target route receives (DESIGN.md, "The canonical
+ * The canonical record: one change of one thing, the body every target route receives (docs/design.md, "The canonical
  * record"). Fields a partial update does not know are null and left out of the JSON, so no target nulls them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

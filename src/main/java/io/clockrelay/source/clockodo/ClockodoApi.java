@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class ClockodoApi implements CamelContextAware {
 
-    /** Each entity's path and the envelope its answer comes in (DESIGN.md, "Clockodo enrichment"). */
+    /** Each entity's path and the envelope its answer comes in (README, "Clockodo": the table's "fetched from"). */
     static final Map<String, String[]> ENDPOINTS = Map.ofEntries(
             Map.entry("entry", new String[] {"/v2/entries/", "entry"}),
             Map.entry("user", new String[] {"/v3/users/", "data"}),

@@ -6,12 +6,14 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import java.util.Map;
 
 /**
- * Clockodo enrichment: UP while it works, UNKNOWN (degraded) with the reason when it is not configured or Clockodo
- * refuses or fails. Never DOWN: webhooks are still accepted and kept, so the app stays ready.
+ * Clockodo enrichment: UP while it works, UNKNOWN (degraded) with the reason when Clockodo refuses or fails, or when
+ * Clockodo's webhooks are configured and the API credentials are not. Never DOWN: webhooks are still accepted and
+ * kept, so the app stays ready. Where Clockodo is not used at all, there is nothing to report: UP.
  */
 public class ClockodoHealthCheck extends AbstractHealthCheck {
 
     private ClockodoApi api;
+    private ClockodoVerifier webhooks;
 
     public ClockodoHealthCheck() {
         super("clockrelay", "clockodo-api");
@@ -19,6 +21,10 @@ public class ClockodoHealthCheck extends AbstractHealthCheck {
 
     public void setApi(ClockodoApi api) {
         this.api = api;
+    }
+
+    public void setWebhooks(ClockodoVerifier webhooks) {
+        this.webhooks = webhooks;
     }
 
     @Override
@@ -34,6 +40,11 @@ public class ClockodoHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        if (!api.isConfigured() && !webhooks.isConfigured()) {
+            // No notification is accepted without the token, so none waits for the credentials.
+            builder.message("Clockodo is not used: " + webhooks.secretSetting() + " is not set").up();
+            return;
+        }
         String problem = api.problem();
         if (problem == null) {
             builder.up();
