@@ -21,6 +21,7 @@ class ConnecteamReceiveTest {
 
     private static final String SECRET = "connecteam-current-secret-1";
     private static final String PREVIOUS = "connecteam-previous-secret-0";
+    private static final String MISMATCH = "neither X-Webhook-Secret, X-Connecteam-Signature nor the token matches CONNECTEAM_WEBHOOK_SECRET";
     @TempDir
     static Path folder;
     static RunningClockrelay app;
@@ -37,14 +38,22 @@ class ConnecteamReceiveTest {
 
     static Stream<Arguments> refused() {
         return Stream.of(
-                Arguments.of("no secret at all", "/webhooks/connecteam", new String[0], "is missing"),
-                Arguments.of("empty header", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", ""}, "is missing"),
-                Arguments.of("wrong header", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", "connecteam-guessed-secret-1"}, "does not match"),
-                Arguments.of("secret in the wrong case", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", SECRET.toUpperCase()}, "does not match"),
-                Arguments.of("secret with a suffix", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", SECRET + "x"}, "does not match"),
-                Arguments.of("wrong token", "/webhooks/connecteam?token=connecteam-guessed-secret-1", new String[0], "does not match"),
-                Arguments.of("token in the wrong case", "/webhooks/connecteam?token=" + SECRET.toUpperCase(), new String[0], "does not match"),
-                Arguments.of("repeated header", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", SECRET, "X-Webhook-Secret", SECRET}, "more than once"));
+                Arguments.of("no secret at all", "/webhooks/connecteam", new String[0], "are all missing"),
+                Arguments.of("empty header", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", ""}, "are all missing"),
+                Arguments.of("wrong header", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", "connecteam-guessed-secret-1"}, MISMATCH),
+                Arguments.of("secret in the wrong case", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", SECRET.toUpperCase()}, MISMATCH),
+                Arguments.of("secret with a suffix", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", SECRET + "x"}, MISMATCH),
+                Arguments.of("wrong token", "/webhooks/connecteam?token=connecteam-guessed-secret-1", new String[0], MISMATCH),
+                Arguments.of("token in the wrong case", "/webhooks/connecteam?token=" + SECRET.toUpperCase(), new String[0], MISMATCH),
+                Arguments.of("signature of another body", "/webhooks/connecteam",
+                        new String[] {"X-Connecteam-Signature", hmac(SECRET, event("req-other"))}, MISMATCH),
+                Arguments.of("signature under a guessed secret", "/webhooks/connecteam",
+                        new String[] {"X-Connecteam-Signature", hmac("connecteam-guessed-secret-1", event("req-refused"))}, MISMATCH),
+                Arguments.of("signature with a prefix", "/webhooks/connecteam",
+                        new String[] {"X-Connecteam-Signature", "sha256=" + hmac(SECRET, event("req-refused"))}, MISMATCH),
+                Arguments.of("repeated header", "/webhooks/connecteam", new String[] {"X-Webhook-Secret", SECRET, "X-Webhook-Secret", SECRET}, "more than once"),
+                Arguments.of("repeated signature", "/webhooks/connecteam", new String[] {"X-Connecteam-Signature", SECRET,
+                        "X-Connecteam-Signature", SECRET}, "more than once"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -70,6 +79,18 @@ class ConnecteamReceiveTest {
         assertThat(app.post("/webhooks/connecteam?token=" + SECRET, "application/json", bytes(event("req-either")),
                 "X-Webhook-Secret", "an-old-header-value-000").body())
                 .as("a right token with a stale header").isEqualTo("{\"status\":\"accepted\"}");
+    }
+
+    @Test
+    void aSignatureOfTheBodyOrTheSecretItselfInXConnecteamSignatureIsAccepted() {
+        String hex = event("req-hmac");
+        assertThat(app.post("/webhooks/connecteam", "application/json", bytes(hex), "X-Connecteam-Signature", hmac(SECRET, hex)).body())
+                .as("hex HMAC-SHA256 of the raw body").isEqualTo("{\"status\":\"accepted\"}");
+        String upper = event("req-hmac-upper");
+        assertThat(app.post("/webhooks/connecteam", "application/json", bytes(upper), "X-Connecteam-Signature",
+                hmac(PREVIOUS, upper).toUpperCase()).body()).as("under the previous secret, in capitals").isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(app.post("/webhooks/connecteam", "application/json", bytes(event("req-plain-signature")), "X-Connecteam-Signature", SECRET).body())
+                .as("the secret itself, as some receivers read it").isEqualTo("{\"status\":\"accepted\"}");
     }
 
     @Test
@@ -101,6 +122,16 @@ class ConnecteamReceiveTest {
     private static String event(String requestId) {
         return "{\"requestId\":\"" + requestId + "\",\"company\":\"c1\",\"eventType\":\"user_deleted\",\"activityType\":\"User\","
                 + "\"eventTimestamp\":1731600000,\"data\":[{\"userId\":42}]}";
+    }
+
+    static String hmac(String secret, String body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static byte[] bytes(String body) {

@@ -128,6 +128,8 @@ class OperationsTest {
         postOverHttps("/webhooks/connecteam", connecteam.formatted("header"), 200, "X-Webhook-Secret", CONNECTEAM_SECRET);
         postOverHttps("/webhooks/connecteam?token=" + CONNECTEAM_SECRET, connecteam.formatted("query"), 200);
         postOverHttps("/webhooks/connecteam?token=" + GUESSED, connecteam.formatted("guessed"), 401);
+        postOverHttps("/webhooks/connecteam", connecteam.formatted("signed"), 401, "X-Connecteam-Signature", GUESSED,
+                "X-Connecteam-Delivery", GUESSED);
         String clockodo = ClockodoEnrichmentTest.notification("entry.updated", "entry", "2020", "2024-03-08T10:00:00Z");
         postOverHttps("/webhooks/clockodo", clockodo.replace(ClockodoEnrichmentTest.TOKEN, CLOCKODO_TOKEN), 200);
         postOverHttps("/webhooks/clockodo", clockodo.replace(ClockodoEnrichmentTest.TOKEN, GUESSED).replace("10:00", "11:00"), 401);
@@ -160,7 +162,11 @@ class OperationsTest {
         assertThat(lines).extracting(line -> line.path("message").asText())
                 .anyMatch(message -> message.startsWith("webhook accepted source=clockeye eventId=evt_logs_1"))
                 .anyMatch(message -> message.startsWith("webhook rejected source=clockeye status=401 reason=verification"))
-                .anyMatch(message -> message.startsWith("delivery delivered target=payroll-api source=clockeye eventId=evt_logs_1"));
+                .anyMatch(message -> message.startsWith("delivery delivered target=payroll-api source=clockeye eventId=evt_logs_1"))
+                // What Connecteam sent, by name only: how an operator learns its scheme.
+                .anyMatch(message -> message.startsWith("connecteam webhook refused (neither X-Webhook-Secret, X-Connecteam-Signature nor the"
+                        + " token matches CONNECTEAM_WEBHOOK_SECRET); the request carried the headers [")
+                        && message.contains("X-Connecteam-Delivery") && message.contains("X-Connecteam-Signature"));
     }
 
     private static void awaitPayrollCall(String eventId) {

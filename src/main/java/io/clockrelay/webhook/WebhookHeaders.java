@@ -15,6 +15,14 @@ public final class WebhookHeaders {
         this.headers = headers;
     }
 
+    /**
+     * The names of the request's headers and query parameters, sorted, without Camel's own: for a log line that
+     * tells an operator what a vendor sent. Never their values.
+     */
+    public java.util.List<String> names() {
+        return headers.keySet().stream().filter(name -> !name.startsWith("Camel")).sorted(String.CASE_INSENSITIVE_ORDER).toList();
+    }
+
     public boolean isRepeated(String name) {
         return headers.get(name) instanceof List<?> values && values.size() > 1;
     }

@@ -4,15 +4,30 @@ import io.clockrelay.webhook.Secrets;
 import io.clockrelay.webhook.Verification;
 import io.clockrelay.webhook.WebhookHeaders;
 import io.clockrelay.webhook.WebhookVerifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Locale;
 
 /**
- * Connecteam echoes the {@code secretKey} set on a webhook in {@code X-Webhook-Secret}; a webhook made in its UI
- * can carry a {@code ?token=} in its URL instead. Either must equal one of CONNECTEAM_WEBHOOK_SECRET's values.
+ * Connecteam publishes neither the header nor the scheme of a webhook's {@code secretKey}, and receivers in the wild
+ * disagree (vendor-docs/connecteam-api-facts.md). A request is accepted when any of these holds for one of
+ * CONNECTEAM_WEBHOOK_SECRET's values: {@code X-Webhook-Secret} equals it; {@code X-Connecteam-Signature} is the hex
+ * HMAC-SHA256 of the raw body under it, or equals it; the URL's {@code ?token=} equals it (webhooks made in
+ * Connecteam's UI carry no secret). Every form is compared in constant time, every one always. A refusal is logged
+ * with the names of the headers the request carried (never a value), so an operator sees what Connecteam sends.
  */
 public class ConnecteamVerifier implements WebhookVerifier {
 
-    static final String HEADER = "X-Webhook-Secret";
+    static final String SECRET_HEADER = "X-Webhook-Secret";
+    static final String SIGNATURE_HEADER = "X-Connecteam-Signature";
     static final String QUERY = "token";
+    private static final Logger LOG = LoggerFactory.getLogger(ConnecteamVerifier.class);
 
     private Secrets secrets = Secrets.parse(null);
 
@@ -38,19 +53,45 @@ public class ConnecteamVerifier implements WebhookVerifier {
 
     @Override
     public Verification verify(byte[] rawBody, WebhookHeaders headers) {
-        if (headers.isRepeated(HEADER) || headers.isRepeated(QUERY)) {
-            return Verification.reject(HEADER + " or the token parameter was sent more than once");
+        Verification verification = check(rawBody, headers);
+        if (!verification.accepted()) {
+            LOG.warn("connecteam webhook refused ({}); the request carried the headers {}", verification.reason(), headers.names());
         }
-        String header = headers.single(HEADER);
+        return verification;
+    }
+
+    private Verification check(byte[] rawBody, WebhookHeaders headers) {
+        for (String name : new String[] {SECRET_HEADER, SIGNATURE_HEADER, QUERY}) {
+            if (headers.isRepeated(name)) {
+                return Verification.reject(name + " was sent more than once");
+            }
+        }
+        String secret = headers.single(SECRET_HEADER);
+        String signature = headers.single(SIGNATURE_HEADER);
         String token = headers.single(QUERY);
-        if (isBlank(header) && isBlank(token)) {
-            return Verification.reject(HEADER + " header or token query parameter is missing");
+        if (isBlank(secret) && isBlank(signature) && isBlank(token)) {
+            return Verification.reject(SECRET_HEADER + ", " + SIGNATURE_HEADER + " and the token parameter are all missing");
         }
-        // Both are compared, whatever the first gives, so that the time taken says nothing about either.
-        boolean headerMatches = secrets.matches(header);
-        boolean tokenMatches = secrets.matches(token);
-        return headerMatches | tokenMatches ? Verification.accept()
-                : Verification.reject(HEADER + " or token does not match " + secretSetting());
+        // Every form against every secret, whatever matched first: the time taken says nothing about any of them.
+        boolean match = secrets.matches(secret) | secrets.matches(token) | secrets.matches(signature);
+        if (!isBlank(signature)) {
+            byte[] presented = signature.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+            for (byte[] key : secrets.values()) {
+                match |= MessageDigest.isEqual(hexHmacSha256(key, rawBody), presented);
+            }
+        }
+        return match ? Verification.accept()
+                : Verification.reject("neither " + SECRET_HEADER + ", " + SIGNATURE_HEADER + " nor the token matches " + secretSetting());
+    }
+
+    static byte[] hexHmacSha256(byte[] key, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(body)).getBytes(StandardCharsets.US_ASCII);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+        }
     }
 
     private static boolean isBlank(String value) {
