@@ -13,6 +13,7 @@ import io.clockrelay.inbox.FailedWebhooks;
 import io.clockrelay.inbox.Inbox;
 import io.clockrelay.inbox.InboxWriter;
 import io.clockrelay.process.InboxProcessing;
+import io.clockrelay.observe.CircuitBreakerGauges;
 import io.clockrelay.observe.ClockrelayMetrics;
 import io.clockrelay.observe.StoreGauges;
 import io.clockrelay.observe.TargetHealthCheck;
@@ -90,8 +91,12 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("webhookIntake", new WebhookIntake(new InboxWriter(store, clock, Databases.dialect(storeUrl)), clockrelayMetrics));
         GracefulShutdown shutdown = registry.lookupByNameAndType(GracefulShutdown.NAME, GracefulShutdown.class);
         LeaseKeeper leases = new LeaseKeeper(store, clock, Duration.ofSeconds(intSetting(properties, "clockrelay.lease-seconds")));
+        // The sources whose mapping calls their API are claimed by the enrichment stage, every other by the process stage.
+        List<String> enrichSources = List.of(setting(properties, "clockrelay.enrich.sources").trim().split("\\s*,\\s*"));
         Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"), leases, shutdown::stopping,
-                List.of(), true);
+                enrichSources, true, false);
+        Inbox enrichInbox = new Inbox(store, clock, intSetting(properties, "clockrelay.enrich.batch-size"), leases, shutdown::stopping,
+                enrichSources, false, true);
         RecordMapping recordMapping = new RecordMapping(camelContext, json, metrics);
         Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
                 leases, clockrelayMetrics, shutdown::stopping);
@@ -103,7 +108,10 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 registry.bind(check.getId() + "HealthCheck", check);
             }
         }
-        registry.bind("inboxProcessing", new InboxProcessing(store, inbox, recordMapping, outbox, clockrelayMetrics, shutdown::stopping));
+        registry.bind("inboxProcessing", new InboxProcessing(store, Databases.dialect(storeUrl), inbox, recordMapping, outbox, clockrelayMetrics, shutdown::stopping));
+        registry.bind("enrichProcessing", new InboxProcessing(store, Databases.dialect(storeUrl), enrichInbox, recordMapping, outbox,
+                clockrelayMetrics, shutdown::stopping, () -> enrichSources.stream().allMatch(recordMapping::canMapNow)));
+        camelContext.addStartupListener(new CircuitBreakerGauges(metrics));
         registry.bind("recordColumns", new RecordColumns(json));
         registry.bind("deadLetters", new DeadLetters(store, json, clock));
         registry.bind("failedWebhooks", new FailedWebhooks(store, json, clock));
@@ -122,7 +130,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 Long.parseLong(setting(properties, "camel.server.max-body-size").trim()));
         registry.bind("httpAnswers", httpAnswers);
         camelContext.addStartupListener(httpAnswers);
-        camelContext.addService(new StoreCloser(camelContext, pools, leases, inbox, outbox));
+        camelContext.addService(new StoreCloser(camelContext, pools, leases, List.of(inbox, enrichInbox), outbox));
     }
 
     /**
@@ -168,14 +176,14 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         private final CamelContext context;
         private final List<HikariDataSource> pools;
         private final LeaseKeeper leases;
-        private final Inbox inbox;
+        private final List<Inbox> inboxes;
         private final Outbox outbox;
 
-        StoreCloser(CamelContext context, List<HikariDataSource> pools, LeaseKeeper leases, Inbox inbox, Outbox outbox) {
+        StoreCloser(CamelContext context, List<HikariDataSource> pools, LeaseKeeper leases, List<Inbox> inboxes, Outbox outbox) {
             this.context = context;
             this.pools = pools;
             this.leases = leases;
-            this.inbox = inbox;
+            this.inboxes = inboxes;
             this.outbox = outbox;
         }
 
@@ -183,7 +191,9 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         protected void doStop() {
             try {
                 if (GracefulShutdown.stagesIdle(context)) {
-                    inbox.releaseClaims();
+                    for (Inbox inbox : inboxes) {
+                        inbox.releaseClaims();
+                    }
                     outbox.releaseClaims();
                 }
             } catch (Exception e) {

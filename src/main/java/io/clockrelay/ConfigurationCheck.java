@@ -77,12 +77,44 @@ final class ConfigurationCheck {
         for (String target : TargetCatalog.names(properties)) {
             target(target);
         }
+        clockodo();
+        connecteamTimeOffTypes();
         // Last, and only with settings that may work: it opens a connection, which takes a moment.
         if (storeUrlValid && !placeholders.contains(STORE_USER) && !placeholders.contains(STORE_PASSWORD)) {
             String problem = new StoreConnectionCheck(name(STORE_URL), name(STORE_USER), name(STORE_PASSWORD))
                     .problem(value(STORE_URL), value(STORE_USER), value(STORE_PASSWORD));
             if (problem != null) {
                 problems.add(problem);
+            }
+        }
+    }
+
+    /** Clockodo's SDK refuses an external application over 50 characters; its zone must be one Java knows. */
+    private void clockodo() {
+        String application = value("clockrelay.clockodo.external-application");
+        if (application.length() > 50) {
+            problems.add(name("clockrelay.clockodo.external-application") + " is " + application.length()
+                    + " characters long, Clockodo allows 50: use a short name;e-mail, e.g. clockrelay;ops@example.com");
+        }
+        String zone = value("clockrelay.clockodo.default-timezone");
+        try {
+            java.time.ZoneId.of(zone);
+        } catch (java.time.DateTimeException unknown) {
+            problems.add(name("clockrelay.clockodo.default-timezone") + " is '" + zone + "', not a time zone: use an IANA name such as Europe/Berlin");
+        }
+    }
+
+    /** {@code <policyTypeId>:<absenceType>,...}, each absence type one of the record's vocabulary. */
+    private void connecteamTimeOffTypes() {
+        for (String pair : value("clockrelay.connecteam.time-off-types").split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int colon = pair.lastIndexOf(':');
+            String type = colon > 0 ? pair.substring(colon + 1).trim() : "";
+            if (colon <= 0 || io.clockrelay.record.AbsenceType.named(type) == null) {
+                problems.add(name("clockrelay.connecteam.time-off-types") + " holds '" + pair.trim() + "': write <policyTypeId>:<absenceType>,"
+                        + " the type one of " + java.util.Arrays.toString(io.clockrelay.record.AbsenceType.values()));
             }
         }
     }

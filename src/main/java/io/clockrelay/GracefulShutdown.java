@@ -23,7 +23,7 @@ public final class GracefulShutdown extends MainListenerSupport {
 
     public static final String NAME = "gracefulShutdown";
     private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
-    private static final List<String> STAGES = List.of("process-inbox", "deliver");
+    private static final List<String> STAGES = List.of("process-inbox", "enrich", "deliver");
 
     private volatile boolean stopping;
 

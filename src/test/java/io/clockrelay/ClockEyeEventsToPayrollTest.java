@@ -42,7 +42,8 @@ class ClockEyeEventsToPayrollTest {
         assertThat(row).containsEntry("SOURCE", "clockeye").containsEntry("ENTITY", "time_entry")
                 .containsEntry("ENTITY_ID", "te_def456").containsEntry("USER_ID", "usr_xyz789")
                 .containsEntry("DURATION_SECONDS", 3600L).containsEntry("DELETED", false)
-                .containsEntry("LAST_EVENT_TYPE", "time_entry.created");
+                .containsEntry("LAST_EVENT_TYPE", "time_entry.created")
+                .containsEntry("TIME_KIND", "work").containsEntry("STATUS", null).containsEntry("WORK_DATE", java.sql.Date.valueOf("2024-01-15"));
         assertThat(instant(row, "STARTS_AT")).isEqualTo("2024-01-15T09:00:00Z");
         assertThat(instant(row, "ENDS_AT")).isEqualTo("2024-01-15T10:00:00Z");
         assertThat(instant(row, "LAST_EVENT_AT")).isEqualTo("2024-01-15T10:30:00Z");
@@ -59,9 +60,11 @@ class ClockEyeEventsToPayrollTest {
         assertThat(updated).containsEntry("USER_ID", "usr_xyz789").containsEntry("DURATION_SECONDS", 5400L)
                 .containsEntry("LAST_EVENT_TYPE", "time_entry.updated").containsEntry("DELETED", false);
         assertThat(instant(updated, "STARTS_AT")).isEqualTo("2024-01-15T09:00:00Z");
+        assertThat(instant(updated, "ENDS_AT")).as("a new duration moves the end: the row never contradicts itself").isEqualTo("2024-01-15T10:30:00Z");
         JsonNode change = JSON.readTree((String) updated.get("RECORD"));
-        assertThat(change.has("userId")).as("a partial update carries only what changed").isFalse();
-        assertThat(change.has("start")).isFalse();
+        assertThat(change.has("start")).as("a partial update carries what changed").isFalse();
+        assertThat(change.get("end").asText()).as("and the end it moves").isEqualTo("2024-01-15T10:30:00Z");
+        assertThat(change.get("userId").asText()).as("and the employee, as clockrelay knows it").isEqualTo("usr_xyz789");
         assertThat(change.get("attributes").get("description").asText()).isEqualTo("Working on feature X and its tests");
 
         accept("time_entry.deleted");
@@ -116,17 +119,17 @@ class ClockEyeEventsToPayrollTest {
     void timesheetSubmittedCoversWholeDaysAndApprovalKeepsWhatWasSubmitted() throws Exception {
         accept("timesheet.submitted");
         Map<String, Object> submitted = awaitRecord("clockeye:timesheet:ts_jkl012", "evt_tss890abc");
-        assertThat(submitted).containsEntry("USER_ID", "usr_xyz789").containsEntry("DURATION_SECONDS", 138_600L);
+        assertThat(submitted).containsEntry("USER_ID", "usr_xyz789").containsEntry("DURATION_SECONDS", 138_600L)
+                .containsEntry("STATUS", "submitted").containsEntry("TIME_KIND", null).containsEntry("WORK_DATE", java.sql.Date.valueOf("2024-01-15"));
         assertThat(instant(submitted, "STARTS_AT")).isEqualTo("2024-01-15T00:00:00Z");
         assertThat(instant(submitted, "ENDS_AT")).as("period_end is inclusive").isEqualTo("2024-01-20T00:00:00Z");
 
         accept("timesheet.approved");
         Map<String, Object> approved = awaitRecord("clockeye:timesheet:ts_jkl012", "evt_tsa901bcd");
         assertThat(approved).containsEntry("USER_ID", "usr_xyz789").containsEntry("DURATION_SECONDS", 138_600L)
-                .containsEntry("LAST_EVENT_TYPE", "timesheet.approved");
+                .containsEntry("LAST_EVENT_TYPE", "timesheet.approved").containsEntry("STATUS", "approved");
         assertThat(instant(approved, "ENDS_AT")).isEqualTo("2024-01-20T00:00:00Z");
         JsonNode attributes = JSON.readTree((String) approved.get("RECORD")).get("attributes");
-        assertThat(attributes.get("status").asText()).isEqualTo("approved");
         assertThat(attributes.get("approved_by").asText()).isEqualTo("usr_admin01");
     }
 

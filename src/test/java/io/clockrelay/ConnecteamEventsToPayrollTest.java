@@ -22,14 +22,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Connecteam's webhooks posted over HTTP to the running app and followed to payroll_time_records: every event ×
- * activity type of the time-activity document (its own examples in the flat shape, the other pairs in the common
- * envelope), and the users, scheduler, forms and tasks webhooks (fixtures in fixtures/connecteam/).
+ * activity type of the time-activity webhook (the document's own examples in the flat shape, the other pairs in the
+ * common envelope, the events added later flat with requestId and eventTimestamp as Connecteam's API description
+ * has them), the timesheet periods, and the users, scheduler, forms and tasks webhooks (fixtures/connecteam/).
  */
 class ConnecteamEventsToPayrollTest {
 
     static final String SECRET = "connecteam-test-secret-01";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> DELETIONS = Set.of("admin_delete", "admin_approved_delete_request", "admin_declined_request", "auto_approved_delete_request");
+    private static final String TIME_OFF_HOURS = "{\"id\":\"%s\",\"start\":{\"timestamp\":1722837600,\"timezone\":\"Europe/Vienna\"},"
+            + "\"end\":{\"timestamp\":1722852000,\"timezone\":\"Europe/Vienna\"},\"policyTypeId\":\"65af9319dea5e39064086d93\","
+            + "\"duration\":{\"value\":2.5,\"units\":\"hours\"},\"isAllDay\":false}";
     private static final Map<String, String> ENTITIES = Map.of("shift", "shift", "manual_break", "break", "time_off", "time_off");
 
     @TempDir
@@ -38,7 +41,8 @@ class ConnecteamEventsToPayrollTest {
 
     @BeforeAll
     static void start() {
-        app = RunningClockrelay.start(folder, Map.of("clockrelay.connecteam.secrets", SECRET));
+        app = RunningClockrelay.start(folder, Map.of("clockrelay.connecteam.secrets", SECRET,
+                "clockrelay.connecteam.time-off-types", "65af9319dea5e39064086d93:vacation,65af9319dea5e39064086d94:sick"));
     }
 
     @AfterAll
@@ -52,33 +56,71 @@ class ConnecteamEventsToPayrollTest {
         }
     }
 
+    /**
+     * Every time-activity event of every activity type, down to the payroll row: an activity that happened or was
+     * approved is its own row (worked time, a break, an absence counted by its duration), with the status the event
+     * says; a deletion flags it deleted; a request is a row of its own (not time), so nothing paid changes until
+     * Connecteam approves it.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("timeActivityFixtures")
-    void everyTimeActivityEventOfEveryActivityTypeReachesThePayrollTable(String fixture) throws IOException {
+    void everyTimeActivityEventBecomesTheRecordItMeans(String fixture) throws IOException {
         String body = RunningClockrelay.fixture("connecteam", "time-activity/" + fixture);
         JsonNode event = JSON.readTree(body);
         JsonNode fields = event.has("data") ? event.get("data") : event;
         String eventType = event.get("eventType").asText();
         String entity = ENTITIES.get(event.get("activityType").asText());
+        JsonNode activity = fields.get("timeActivity");
+        String id = activity != null ? activity.get("id").asText() : fields.get("timeActivityId").asText();
+        String userId = fields.get("userId").asText();
 
         assertThat(post(body).body()).isEqualTo("{\"status\":\"accepted\"}");
 
-        if (DELETIONS.contains(eventType)) {
-            Map<String, Object> row = awaitRecord("connecteam:" + entity + ":" + fields.get("timeActivityId").asText(), eventType);
-            assertThat(row).containsEntry("DELETED", true).containsEntry("USER_ID", fields.get("userId").asText());
+        if (eventType.startsWith("user_") || eventType.startsWith("admin_declined_") && !eventType.equals("admin_declined_request")) {
+            String kind = eventType.replaceAll(".*_(add|edit|delete)_request", "$1");
+            Map<String, Object> request = awaitRecord("connecteam:" + entity + "_request:" + id + ":" + kind, eventType);
+            assertThat(request).containsEntry("STATUS", eventType.startsWith("user_") ? "requested" : "declined")
+                    .containsEntry("TIME_KIND", null).containsEntry("USER_ID", userId).containsEntry("DELETED", false);
+            assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE record_id = ?", "connecteam:" + entity + ":" + id))
+                    .as("a request changes nothing that is paid").isZero();
             return;
         }
-        JsonNode activity = fields.get("timeActivity");
-        Map<String, Object> row = awaitRecord("connecteam:" + entity + ":" + activity.get("id").asText(), eventType);
-        assertThat(row).containsEntry("DELETED", false).containsEntry("ENTITY", entity)
-                .containsEntry("USER_ID", fields.get("userId").asText())
+        Map<String, Object> row = awaitRecord("connecteam:" + entity + ":" + id, eventType);
+        assertThat(row).containsEntry("USER_ID", userId).containsEntry("ENTITY", entity);
+        if (eventType.equals("admin_delete") || eventType.endsWith("_approved_delete_request")) {
+            assertThat(row).containsEntry("DELETED", true);
+            if (eventType.endsWith("_approved_delete_request")) {
+                assertThat(awaitRecord("connecteam:" + entity + "_request:" + id + ":delete", eventType)).containsEntry("STATUS", "approved");
+            }
+            return;
+        }
+        if (eventType.equals("admin_declined_request")) {
+            assertThat(row).as("a time off approved before, declined: kept with its status, not paid")
+                    .containsEntry("DELETED", false).containsEntry("STATUS", "declined").containsEntry("TIME_KIND", "absence");
+            return;
+        }
+        assertThat(row).containsEntry("DELETED", false)
+                .containsEntry("STATUS", eventType.contains("_approved_") ? "approved" : null)
+                .containsEntry("TIME_KIND", Map.of("shift", "work", "break", "break", "time_off", "absence").get(entity))
                 .containsEntry("TIMEZONE", activity.get("start").get("timezone").asText());
-        assertThat(RunningClockrelay.instant(row.get("STARTS_AT"))).isEqualTo(Instant.ofEpochSecond(activity.get("start").get("timestamp").asLong()));
+        Instant start = Instant.ofEpochSecond(activity.get("start").get("timestamp").asLong());
+        assertThat(RunningClockrelay.instant(row.get("STARTS_AT"))).isEqualTo(start);
+        assertThat(row.get("WORK_DATE")).as("the local day of the start")
+                .isEqualTo(java.sql.Date.valueOf(start.atZone(java.time.ZoneId.of(activity.get("start").get("timezone").asText())).toLocalDate()));
         if (activity.has("end")) {
             assertThat(RunningClockrelay.instant(row.get("ENDS_AT"))).isEqualTo(Instant.ofEpochSecond(activity.get("end").get("timestamp").asLong()));
-            assertThat(row.get("DURATION_SECONDS")).isEqualTo(activity.get("end").get("timestamp").asLong() - activity.get("start").get("timestamp").asLong());
         } else {
             assertThat(row.get("ENDS_AT")).as("a clock-in has no end").isNull();
+        }
+        if (entity.equals("time_off")) {
+            JsonNode duration = activity.get("duration");
+            assertThat(((java.math.BigDecimal) row.get("QUANTITY_VALUE")).compareTo(duration.get("value").decimalValue())).isZero();
+            assertThat(row).containsEntry("QUANTITY_UNIT", duration.get("units").asText())
+                    .containsEntry("ABSENCE_TYPE", "vacation")
+                    .as("a day off is a day, never end - start").containsEntry("DURATION_SECONDS",
+                            duration.get("units").asText().equals("hours") ? Math.round(duration.get("value").asDouble() * 3600) : null);
+        } else if (activity.has("end")) {
+            assertThat(row.get("DURATION_SECONDS")).isEqualTo(activity.get("end").get("timestamp").asLong() - activity.get("start").get("timestamp").asLong());
         }
         JsonNode attributes = JSON.readTree((String) row.get("RECORD")).get("attributes");
         assertThat(attributes.get("timeClockId").asText()).isEqualTo(fields.get("timeClockId").asText());
@@ -98,6 +140,34 @@ class ConnecteamEventsToPayrollTest {
     }
 
     @Test
+    void aRequestedTimeOffDeclinedIsNeverPaidAndOneApprovedIs() {
+        post(timeActivity("user_add_request", "time_off", "req-to-1", 601, TIME_OFF_HOURS.formatted("to_flow_1"), 1722500000));
+        assertThat(awaitRecord("connecteam:time_off_request:to_flow_1:add", "user_add_request")).containsEntry("STATUS", "requested");
+        post(timeActivity("admin_approved_add_request", "time_off", "req-to-2", 601, TIME_OFF_HOURS.formatted("to_flow_1"), 1722510000));
+        Map<String, Object> approved = awaitRecord("connecteam:time_off:to_flow_1", "admin_approved_add_request");
+        assertThat(approved).containsEntry("STATUS", "approved").containsEntry("TIME_KIND", "absence").containsEntry("DURATION_SECONDS", 9000L);
+        assertThat(awaitRecord("connecteam:time_off_request:to_flow_1:add", "admin_approved_add_request")).containsEntry("STATUS", "approved");
+
+        assertThat(paidSeconds(601)).as("what to pay: the approved time off, once").isEqualTo(9000L);
+        post("{\"requestId\":\"req-to-3\",\"company\":\"c1\",\"eventType\":\"admin_declined_request\",\"activityType\":\"time_off\","
+                + "\"eventTimestamp\":1722520000,\"userId\":601,\"timeClockId\":67,\"timeActivityId\":\"to_flow_1\"}");
+        assertThat(awaitRecord("connecteam:time_off:to_flow_1", "admin_declined_request")).containsEntry("STATUS", "declined").containsEntry("DELETED", false);
+        assertThat(paidSeconds(601)).as("declined after approval: not paid").isZero();
+    }
+
+    @Test
+    void timesheetPeriodsAndLockedDaysCarryTheirUserPeriodAndStatus() {
+        post(RunningClockrelay.fixture("connecteam", "timesheet-period/user_timesheet_submitted"));
+        Map<String, Object> submitted = awaitRecord("connecteam:timesheet:316:2024-07-29..2024-08-11", "user_timesheet_submitted");
+        assertThat(submitted).containsEntry("STATUS", "submitted").containsEntry("USER_ID", "316").containsEntry("TIME_KIND", null)
+                .containsEntry("WORK_DATE", java.sql.Date.valueOf("2024-07-29"));
+        post(RunningClockrelay.fixture("connecteam", "timesheet-period/user_timesheet_approved"));
+        assertThat(awaitRecord("connecteam:timesheet:316:2024-07-29..2024-08-11", "user_timesheet_approved")).containsEntry("STATUS", "approved");
+        post(RunningClockrelay.fixture("connecteam", "timesheet-period/admin_day_locked"));
+        assertThat(awaitRecord("connecteam:day_lock:316:2024-08-05", "admin_day_locked")).containsEntry("STATUS", "locked");
+    }
+
+        @Test
     void aClockInFollowedByItsClockOutEndsAsOneCompleteShift() {
         post(timeActivity("clock_in", "shift", "req-in-1", 501, "{\"id\":\"sh_in_out\",\"start\":{\"timestamp\":1720000000,\"timezone\":\"Europe/Vienna\"}}", 1720000005));
         Map<String, Object> open = awaitRecord("connecteam:shift:sh_in_out", "clock_in");
@@ -182,12 +252,18 @@ class ConnecteamEventsToPayrollTest {
         post(RunningClockrelay.fixture("connecteam", "scheduler/shift_deleted"));
         assertThat(awaitRecord("connecteam:scheduled_shift:6784dacb3c07733b0a849f49", "shift_deleted")).containsEntry("DELETED", true);
 
+        assertThat(created).containsEntry("TIME_KIND", "planned");
+        // Statuses at the top level, as Connecteam's API description has them, one of them without an id.
         post(RunningClockrelay.fixture("connecteam", "scheduler/availability_status_created"));
         Map<String, Object> availability = awaitRecord("connecteam:availability:6790aa11bb22cc33dd44ee55", "availability_status_created");
-        assertThat(availability).containsEntry("USER_ID", "9170357").containsEntry("DELETED", false);
+        assertThat(availability).containsEntry("USER_ID", "9170357").containsEntry("DELETED", false).containsEntry("TIME_KIND", null);
         assertThat(record(availability).get("attributes").get("type").asText()).isEqualTo("unavailable");
+        Map<String, Object> withoutId = awaitRecord("connecteam:availability:9170358:1737190800", "availability_status_created");
+        assertThat(record(withoutId).get("attributes").get("type").asText()).isEqualTo("preferToWork");
+        assertThat(RunningClockrelay.instant(withoutId.get("ENDS_AT"))).isEqualTo(Instant.ofEpochSecond(1737219600));
         post(RunningClockrelay.fixture("connecteam", "scheduler/availability_status_deleted"));
         assertThat(awaitRecord("connecteam:availability:6790aa11bb22cc33dd44ee55", "availability_status_deleted")).containsEntry("DELETED", true);
+        assertThat(awaitRecord("connecteam:availability:9170358:1737190800", "availability_status_deleted")).containsEntry("DELETED", true);
     }
 
     @Test
@@ -220,14 +296,14 @@ class ConnecteamEventsToPayrollTest {
 
     @Test
     void anEventTypeConnecteamAddsLaterIsForwardedAsUnknownAndCounted() throws IOException {
-        String body = "{\"requestId\":\"req-new-kind\",\"company\":\"c1\",\"eventType\":\"user_add_request\",\"activityType\":\"time_off\","
+        String body = "{\"requestId\":\"req-new-kind\",\"company\":\"c1\",\"eventType\":\"user_swapped_shift_request\",\"activityType\":\"shift\","
                 + "\"eventTimestamp\":1720300000,\"data\":{\"userId\":9,\"timeActivity\":{\"id\":\"x1\"}}}";
         assertThat(post(body).statusCode()).isEqualTo(200);
 
-        Map<String, Object> row = awaitRecord("connecteam:unknown:req-new-kind", "user_add_request");
+        Map<String, Object> row = awaitRecord("connecteam:unknown:req-new-kind", "user_swapped_shift_request");
         assertThat(record(row).get("attributes").get("payload").get("data").get("userId").asInt()).isEqualTo(9);
         assertThat(app.get(app.managementPort, "/observe/metrics").body())
-                .contains("clockrelay_unknown_events_total{event_type=\"user_add_request\",source=\"connecteam\"} 1.0");
+                .contains("clockrelay_unknown_events_total{event_type=\"user_swapped_shift_request\",source=\"connecteam\"} 1.0");
     }
 
     static String timeActivity(String eventType, String activityType, String requestId, int userId, String activity, long eventTimestamp) {
@@ -237,6 +313,12 @@ class ConnecteamEventsToPayrollTest {
 
     static HttpResponse<String> post(String body) {
         return app.post("/webhooks/connecteam", "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8), "X-Webhook-Secret", SECRET);
+    }
+
+    /** What to pay a user: NOT deleted AND (status IS NULL OR status = 'approved'), in seconds of absence and work. */
+    private static long paidSeconds(int userId) {
+        return app.count("SELECT COALESCE(SUM(duration_seconds), 0) FROM payroll_time_records WHERE user_id = ? AND NOT deleted"
+                + " AND (status IS NULL OR status = 'approved') AND time_kind IS NOT NULL", String.valueOf(userId));
     }
 
     private static Map<String, Object> awaitRecord(String recordId, String lastEventType) {

@@ -63,7 +63,7 @@ class HostileInputTest {
                 Arguments.of("a signature for another body", "POST", "/webhooks/clockeye", "application/json", valid,
                         List.of("X-ClockEye-Signature", ClockEyeSignature.of(RunningClockrelay.CLOCKEYE_SECRET, event("evt_other"))), 401, "does not match"),
                 Arguments.of("a Connecteam token in the wrong case", "POST", "/webhooks/connecteam?token=" + CONNECTEAM_SECRET.toUpperCase(),
-                        "application/json", "{\"requestId\":\"r1\",\"eventType\":\"user_deleted\",\"data\":{}}", List.of(), 401, "does not match"),
+                        "application/json", "{\"requestId\":\"r1\",\"eventType\":\"user_deleted\",\"data\":{}}", List.of(), 401, "nor the token matches"),
                 Arguments.of("a body of 0 bytes", "POST", "/webhooks/clockeye", "application/json", "", signed(""), 400, "empty"),
                 Arguments.of("a body of 1 MiB + 1", "POST", "/webhooks/clockeye", "application/json", "x".repeat(1024 * 1024 + 1),
                         List.of(), 413, "larger than 1048576 bytes"),

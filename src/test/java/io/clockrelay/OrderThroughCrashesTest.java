@@ -98,7 +98,7 @@ class OrderThroughCrashesTest {
             // A third of the webhooks further, while this instance's process stage holds inbox rows (its claim tokens
             // name its process id) and the other instance goes on working.
             progress += EMPLOYEES * EACH / 3;
-            Instant deadline = Instant.now().plus(RunningClockrelay.WAIT);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
             while (acknowledged.get() < progress) {
                 assertThat(Instant.now()).as("%s webhooks acknowledged in time", progress).isBefore(deadline);
                 RunningClockrelay.pause();
@@ -147,7 +147,7 @@ class OrderThroughCrashesTest {
 
     private Process launch(String name, String store, int port, int managementPort) throws IOException {
         Process process = ClockrelayProcess.launch(folder, name, Map.of(
-                // A target whose filter takes 5 ms a record: the process stage holds each claim long enough to be killed holding it.
+                // A target whose filter takes 10 ms a record: the process stage holds each claim long enough to be killed holding it.
                 "CLOCKRELAY_ROUTES_DIR", Path.of("src/test/resources/routes-slow-filter").toAbsolutePath().toString(),
                 "CLOCKRELAY_DB_URL", store,
                 "CLOCKRELAY_DB_USER", "postgres",
@@ -173,6 +173,13 @@ class OrderThroughCrashesTest {
 
     @AfterEach
     void stop() throws Exception {
+        // The instances' own logs, for a failure on CI.
+        java.nio.file.Files.createDirectories(Path.of("target/order-logs"));
+        try (var logs = java.nio.file.Files.list(folder)) {
+            for (Path log : logs.filter(file -> file.toString().endsWith(".log")).toList()) {
+                java.nio.file.Files.copy(log, Path.of("target/order-logs").resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         for (Process process : processes) {
             process.destroyForcibly().waitFor();
         }

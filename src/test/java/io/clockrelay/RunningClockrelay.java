@@ -88,6 +88,11 @@ final class RunningClockrelay implements AutoCloseable {
         return client.rawPost(path, headers, body);
     }
 
+    /** A POST to an operator action on the management port, with the admin token. */
+    HttpResponse<String> post(int onPort, String path, String adminToken) {
+        return new WebhookClient(onPort).post(path, null, new byte[0], "Authorization", "Bearer " + adminToken);
+    }
+
     HttpResponse<String> get(int onPort, String path, String... headers) {
         return new WebhookClient(onPort).get(path, headers);
     }

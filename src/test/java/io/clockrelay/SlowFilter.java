@@ -1,10 +1,10 @@
 package io.clockrelay;
 
-/** A target filter that takes 5 ms to decide (see routes-slow-filter): the process stage works slowly on each claim. */
+/** A target filter that takes 10 ms to decide (see routes-slow-filter): the process stage works slowly on each claim. */
 public class SlowFilter {
 
     public boolean wants() throws InterruptedException {
-        Thread.sleep(5);
+        Thread.sleep(10);
         return false;
     }
 }

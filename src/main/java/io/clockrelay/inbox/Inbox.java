@@ -53,14 +53,18 @@ public class Inbox {
     private final BooleanSupplier stopping;
     private final String sourceCondition;
     private final List<Object> sourceParameters;
+    private final boolean gatherRecords;
     /** The claims this instance's loops hold, to release at shutdown. */
     private final Set<String> open = ConcurrentHashMap.newKeySet();
 
     /**
      * @param sources the sources this inbox's stage maps; {@code excluded} true: every source but these
+     * @param gatherRecords true: a claim also takes the later waiting webhooks of the records it claims, so that the
+     *                      newest of them can serve all (a stage whose vendor names only what changed)
      */
     public Inbox(DataSource store, Clock clock, int batchSize, LeaseKeeper leases, BooleanSupplier stopping,
-                 Collection<String> sources, boolean excluded) {
+                 Collection<String> sources, boolean excluded, boolean gatherRecords) {
+        this.gatherRecords = gatherRecords;
         this.store = store;
         this.clock = clock;
         this.batchSize = batchSize;
@@ -88,7 +92,10 @@ public class Inbox {
                 parameters, batchSize, now, leases,
                 (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getTimestamp(7).toInstant(), row.getString(8), row.getInt(9), token),
-                InboxEvent::id, Inbox::inOrder);
+                InboxEvent::id, (connection, candidates) -> {
+                    List<InboxEvent> kept = inOrder(connection, candidates);
+                    return gatherRecords ? gather(connection, kept, now) : kept;
+                });
         if (claim.token() != null) {
             open.add(claim.token());
             leases.hold("inbox", claim.token());
@@ -151,6 +158,47 @@ public class Inbox {
             }
         }
         return kept;
+    }
+
+    /**
+     * The claim and, after it, the other due webhooks waiting for the records it claims (every earlier one of those
+     * records is in the claim already, so none is taken out of order), at most ten batches' worth.
+     */
+    private List<InboxEvent> gather(Connection connection, List<InboxEvent> kept, Instant now) throws SQLException {
+        Set<String> records = new LinkedHashSet<>();
+        Set<Long> ids = new HashSet<>();
+        for (InboxEvent event : kept) {
+            if (event.recordKey() != null) {
+                records.add(event.recordKey());
+            }
+            ids.add(event.id());
+        }
+        if (records.isEmpty()) {
+            return kept;
+        }
+        List<InboxEvent> all = new ArrayList<>(kept);
+        String marks = String.join(",", java.util.Collections.nCopies(records.size(), "?"));
+        try (PreparedStatement more = connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox c WHERE c.status = 'pending'"
+                + " AND c.record_key IN (" + marks + ") AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)"
+                + " AND c.ordering_key IS NULL ORDER BY c.id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            int index = 1;
+            for (String record : records) {
+                more.setString(index++, record);
+            }
+            more.setTimestamp(index++, Timestamp.from(now));
+            more.setTimestamp(index++, Timestamp.from(now));
+            more.setInt(index, 10 * batchSize);
+            try (ResultSet rows = more.executeQuery()) {
+                while (rows.next()) {
+                    if (ids.add(rows.getLong(1))) {
+                        all.add(new InboxEvent(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5),
+                                rows.getString(6), rows.getTimestamp(7).toInstant(), rows.getString(8), rows.getInt(9), kept.get(0).claimToken()));
+                    }
+                }
+            }
+        }
+        all.sort(Comparator.comparingLong(InboxEvent::id));
+        return all;
     }
 
     private static List<String> nonNull(String first, String second) {

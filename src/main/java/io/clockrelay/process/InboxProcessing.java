@@ -16,13 +16,19 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
  * The process stage's work on one claim, in the order the webhooks were accepted: each mapped to its records with
  * its vendor's mapper, then all their deliveries written, and the webhooks marked processed, in one transaction.
+ *
+ * <p>Of several webhooks about one thing whose vendor only names what changed (Clockodo), the newest is mapped (one
+ * fetch, made after all of them) and the others are processed with it.
  *
  * <p>A webhook that cannot be mapped yet (an API down) goes back to be retried, and the later webhooks of the claim
  * that share a key with it go back with it, untouched: none is delivered ahead of it. A webhook that can never be
@@ -33,19 +39,29 @@ public class InboxProcessing {
     private static final Logger LOG = LoggerFactory.getLogger(InboxProcessing.class);
 
     private final DataSource store;
+    private final String dialect;
     private final Inbox inbox;
     private final RecordMapping mapping;
     private final Outbox outbox;
     private final ClockrelayMetrics metrics;
     private final BooleanSupplier stopping;
+    private final BooleanSupplier available;
 
-    /** A webhook and the records it became. */
-    record Mapped(InboxEvent event, List<TimeRecord> records) {
+    /** A webhook, the records it became, and the older webhooks about the same thing that it serves (newest only). */
+    record Mapped(InboxEvent event, List<TimeRecord> records, List<InboxEvent> serves) {
     }
 
-    public InboxProcessing(DataSource store, Inbox inbox, RecordMapping mapping, Outbox outbox, ClockrelayMetrics metrics,
+    public InboxProcessing(DataSource store, String dialect, Inbox inbox, RecordMapping mapping, Outbox outbox, ClockrelayMetrics metrics,
                            BooleanSupplier stopping) {
+        this(store, dialect, inbox, mapping, outbox, metrics, stopping, () -> true);
+    }
+
+    /** @param available false while the stage's sources cannot be mapped (their API's circuit is open): nothing is claimed */
+    public InboxProcessing(DataSource store, String dialect, Inbox inbox, RecordMapping mapping, Outbox outbox, ClockrelayMetrics metrics,
+                           BooleanSupplier stopping, BooleanSupplier available) {
+        this.available = available;
         this.store = store;
+        this.dialect = dialect;
         this.inbox = inbox;
         this.mapping = mapping;
         this.outbox = outbox;
@@ -55,6 +71,9 @@ public class InboxProcessing {
 
     /** Claims and processes one batch; returns how many webhooks were claimed (0: nothing to do). */
     public int processNext() throws Exception {
+        if (!available.getAsBoolean()) {
+            return 0;
+        }
         List<InboxEvent> claimed = inbox.claim();
         if (claimed.isEmpty()) {
             return 0;
@@ -68,37 +87,54 @@ public class InboxProcessing {
     }
 
     void process(List<InboxEvent> claimed) throws Exception {
+        RecordStates states = new RecordStates(store, dialect);
+        states.preload(claimed.stream().map(InboxEvent::recordKey).toList());
         Set<String> heldBack = new HashSet<>();
         List<Mapped> mapped = new ArrayList<>();
         List<InboxEvent> untouched = new ArrayList<>();
+        Map<InboxEvent, List<InboxEvent>> serves = newestServes(claimed);
         for (InboxEvent event : claimed) {
-            if (stopping.getAsBoolean() || holds(heldBack, event)) {
-                // SIGTERM, or an earlier webhook of its keys goes back: this one waits behind it.
+            List<InboxEvent> served = serves.get(event);
+            if (served == null) {
+                // A newer webhook about the same thing, later in this claim, serves this one.
+                continue;
+            }
+            if (stopping.getAsBoolean() || holds(heldBack, event) || !available.getAsBoolean()) {
+                // SIGTERM, an earlier webhook of its keys goes back (this one waits behind it), or the vendor's API
+                // became unavailable during the claim (its circuit opened): back untouched.
                 untouched.add(event);
+                untouched.addAll(served);
                 heldBack.addAll(event.keys());
                 continue;
             }
             try {
-                mapped.add(new Mapped(event, mapping.map(event.sourceEvent(), event.payload())));
+                List<TimeRecord> records = new ArrayList<>();
+                for (TimeRecord record : mapping.map(event.sourceEvent(), event.payload(), states)) {
+                    records.add(states.merge(record));
+                }
+                mapped.add(new Mapped(event, records, served));
             } catch (Unmappable e) {
                 setAside(event, e.getMessage());
+                untouched.addAll(served);
             } catch (Exception e) {
                 inbox.retryLater(event, e);
+                untouched.addAll(served);
                 heldBack.addAll(event.keys());
             }
         }
         try {
-            write(mapped);
+            write(mapped, states);
         } catch (Exception together) {
             LOG.debug("claim not written in one transaction, writing its webhooks one by one: {}", together.getMessage());
             Set<String> failedKeys = new HashSet<>();
             for (Mapped one : mapped) {
                 if (holds(failedKeys, one.event())) {
                     untouched.add(one.event());
+                    untouched.addAll(one.serves());
                     continue;
                 }
                 try {
-                    write(List.of(one));
+                    write(List.of(one), states);
                 } catch (Exception e) {
                     if (neverStorable(e)) {
                         setAside(one.event(), "its records cannot be stored: " + e.getMessage());
@@ -106,22 +142,28 @@ public class InboxProcessing {
                         inbox.retryLater(one.event(), e);
                         failedKeys.addAll(one.event().keys());
                     }
+                    untouched.addAll(one.serves());
                 }
             }
         }
         inbox.putBack(untouched);
     }
 
-    private void write(List<Mapped> mapped) throws SQLException {
+    /** The webhooks' deliveries, the states of their records, and the webhooks marked processed: one transaction. */
+    private void write(List<Mapped> mapped, RecordStates states) throws SQLException {
         if (mapped.isEmpty()) {
             return;
         }
         List<InboxEvent> events = new ArrayList<>();
+        List<TimeRecord> records = new ArrayList<>();
         Transactions.run(store, connection -> {
             for (Mapped one : mapped) {
                 outbox.enqueue(connection, one.records(), one.event().id());
                 events.add(one.event());
+                events.addAll(one.serves());
+                records.addAll(one.records());
             }
+            states.write(connection, records);
             inbox.markProcessed(connection, events);
         });
         for (Mapped one : mapped) {
@@ -129,6 +171,30 @@ public class InboxProcessing {
                 metrics.recordProduced(record.source(), record.entity());
             }
         }
+    }
+
+    /**
+     * For each webhook of the claim, the older ones it serves: none, unless its source's mapper maps only the newest
+     * of several about one thing (a vendor whose webhooks name only what changed, so that one fetch made after the
+     * newest serves them all). A webhook served by a newer one is not a key of the map.
+     */
+    private Map<InboxEvent, List<InboxEvent>> newestServes(List<InboxEvent> claimed) {
+        Map<String, InboxEvent> newest = new HashMap<>();
+        for (InboxEvent event : claimed) {
+            if (event.recordKey() != null && mapping.servesNewestOnly(event.source())) {
+                newest.put(event.recordKey(), event);
+            }
+        }
+        Map<InboxEvent, List<InboxEvent>> serves = new LinkedHashMap<>();
+        for (InboxEvent event : claimed) {
+            InboxEvent newer = event.recordKey() == null ? null : newest.get(event.recordKey());
+            if (newer == null || newer == event) {
+                serves.putIfAbsent(event, new ArrayList<>());
+            } else {
+                serves.computeIfAbsent(newer, first -> new ArrayList<>()).add(event);
+            }
+        }
+        return serves;
     }
 
     private void setAside(InboxEvent event, String reason) throws SQLException {

@@ -2,44 +2,68 @@ package io.clockrelay.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
+import java.time.ZoneId;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** Builds the canonical record of one change, so that a vendor mapper only says what the vendor's fields mean. */
+/**
+ * Builds the canonical record of one change, so that a vendor mapper only says what the vendor's fields mean.
+ * {@link #build()} refuses ({@link Unmappable}) a record that no target could hold or that contradicts itself:
+ * an id missing or too long, an end before its start, a quantity out of range.
+ */
 public final class RecordBuilder {
+
+    /** The longest id a record may carry (the payroll table's entity_id and user_id columns). */
+    public static final int MAX_ID_LENGTH = 255;
+    /** The longest event id (the deliveries' idempotency key column). */
+    static final int MAX_EVENT_ID_LENGTH = 400;
 
     private final SourceEvent event;
     private String eventId;
-    private String entity;
-    private String entityId;
+    private final String entity;
+    private final String entityId;
     private TimeRecord.Action action = TimeRecord.Action.upsert;
     private String userId;
     private Instant start;
     private Instant end;
     private String timezone;
+    private TimeKind timeKind;
+    private RecordStatus status;
+    private AbsenceType absenceType;
+    private Quantity quantity;
     private Long durationSeconds;
+    private LocalDate workDate;
     private Instant occurredAt;
+    private String fingerprint;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
 
-    private RecordBuilder(SourceEvent event) {
+    private RecordBuilder(SourceEvent event, String entity, String entityId) {
         this.event = event;
         this.eventId = event.eventId();
+        this.entity = entity;
+        this.entityId = entityId;
     }
 
     public static RecordBuilder of(SourceEvent event, String entity, String entityId) {
-        RecordBuilder builder = new RecordBuilder(event);
-        builder.entity = entity;
-        builder.entityId = entityId;
-        return builder;
+        return new RecordBuilder(event, entity, entityId);
     }
 
-    /** For a webhook that carries several records: each needs an event id of its own. */
+    /** For a webhook that carries several records: each needs an event id of its own, {@code <event id>/<entity id>}. */
+    public RecordBuilder eventIdPerRecord() {
+        String suffix = entityId == null ? "" : entityId;
+        String id = event.eventId() + "/" + suffix;
+        this.eventId = id.length() <= MAX_EVENT_ID_LENGTH ? id : event.eventId() + "/sha256:" + sha256(suffix);
+        return this;
+    }
+
     public RecordBuilder eventId(String eventId) {
         this.eventId = eventId;
         return this;
@@ -70,13 +94,53 @@ public final class RecordBuilder {
         return this;
     }
 
+    public RecordBuilder timeKind(TimeKind timeKind) {
+        this.timeKind = timeKind;
+        return this;
+    }
+
+    public RecordBuilder status(RecordStatus status) {
+        this.status = status;
+        return this;
+    }
+
+    public RecordBuilder absenceType(AbsenceType absenceType) {
+        this.absenceType = absenceType;
+        return this;
+    }
+
+    public RecordBuilder quantity(BigDecimal value, Quantity.Unit unit) {
+        this.quantity = value == null ? null : new Quantity(value.stripTrailingZeros(), unit);
+        return this;
+    }
+
     public RecordBuilder durationSeconds(Long durationSeconds) {
         this.durationSeconds = durationSeconds;
         return this;
     }
 
+    public RecordBuilder workDate(LocalDate workDate) {
+        this.workDate = workDate;
+        return this;
+    }
+
+    /** The work date as the local day of {@code at} in {@code zone} (UTC when the zone is unknown). */
+    public RecordBuilder workDateOf(Instant at, ZoneId zone) {
+        this.workDate = at == null ? null : at.atZone(zone != null ? zone : java.time.ZoneOffset.UTC).toLocalDate();
+        return this;
+    }
+
     public RecordBuilder occurredAt(Instant occurredAt) {
         this.occurredAt = occurredAt;
+        return this;
+    }
+
+    /**
+     * A digest of the vendor's content this record was made from (its JSON as sent), so that reconciliation can tell
+     * whether what the vendor holds now differs from what clockrelay last knew.
+     */
+    public RecordBuilder fingerprintOf(JsonNode content) {
+        this.fingerprint = content == null || content.isMissingNode() ? null : sha256(content.toString());
         return this;
     }
 
@@ -112,41 +176,43 @@ public final class RecordBuilder {
 
     public TimeRecord build() {
         String source = event.source();
+        if (entityId == null || entityId.isBlank()) {
+            throw new Unmappable("the " + entity + " has no id");
+        }
+        requireShort("the " + entity + "'s id", entityId);
+        requireShort("the " + entity + "'s user id", userId);
+        if (timezone != null && timezone.length() > 64) {
+            throw new Unmappable("the time zone '" + Fields.printable(timezone) + "' is longer than 64 characters");
+        }
+        if (start != null && end != null && end.isBefore(start)) {
+            throw new Unmappable("the " + entity + " " + Fields.printable(entityId) + " ends (" + end + ") before it starts (" + start + ")");
+        }
+        if (durationSeconds != null && (durationSeconds < 0 || durationSeconds > Fields.MAX_SECONDS)) {
+            throw new Unmappable("the " + entity + "'s duration of " + durationSeconds + " s is not between 0 and a year");
+        }
+        if (quantity != null && (quantity.value().signum() < 0 || quantity.value().compareTo(BigDecimal.valueOf(10_000)) > 0)) {
+            throw new Unmappable("the " + entity + "'s quantity " + quantity.value().toPlainString() + " " + quantity.unit() + " is out of range");
+        }
+        if (workDate != null) {
+            Fields.inRange(workDate.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), "the work date", workDate.toString());
+        }
         return new TimeRecord(source + ":" + entity + ":" + entityId, eventId, source, event.eventType(), action, entity,
-                entityId, userId, start, end, timezone, durationSeconds,
-                occurredAt != null ? occurredAt : event.receivedAt(), event.receivedAt(), attributes);
+                entityId, userId, start, end, timezone, timeKind, status, absenceType, quantity, durationSeconds, workDate,
+                occurredAt != null ? occurredAt : event.receivedAt(), event.receivedAt(), attributes, fingerprint);
     }
 
-    /** A JSON value as text (numbers included, as vendors' ids are sometimes numbers), or null. */
-    public static String text(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode() || node.isContainerNode()) {
-            return null;
+    private static void requireShort(String what, String id) {
+        if (id != null && id.length() > MAX_ID_LENGTH) {
+            throw new Unmappable(what + " is " + id.length() + " characters long: ids over " + MAX_ID_LENGTH
+                    + " cannot be stored ('" + Fields.printable(id) + "')");
         }
-        return node.asText();
     }
 
-    /** An ISO-8601 instant, offset date-time, or date (the start of that day in UTC); null when absent or unreadable. */
-    public static Instant instant(JsonNode node) {
-        String text = text(node);
-        if (text == null || text.isBlank()) {
-            return null;
-        }
+    static String sha256(String value) {
         try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException notDateTime) {
-            try {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException notDate) {
-                return null;
-            }
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
-    }
-
-    /** A whole number, or null when absent or not a number. */
-    public static Long number(JsonNode node) {
-        if (node == null || !node.isNumber()) {
-            return null;
-        }
-        return node.asLong();
     }
 }

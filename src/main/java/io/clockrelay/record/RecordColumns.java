@@ -16,7 +16,7 @@ import java.util.Map;
  * For JDBC target routes: a canonical record (JSON) as named SQL parameters, typed for the driver. Instants are
  * {@link OffsetDateTime} in UTC; a field the record does not carry is null, which the shipped statements read as
  * "keep what is there". The names are those of the record (recordId, userId, start, end, …) plus
- * {@code deleted} and {@code record} (the whole record as JSON).
+ * {@code deleted}, {@code quantityValue}, {@code quantityUnit} and {@code record} (the whole record as JSON).
  */
 public class RecordColumns {
 
@@ -42,29 +42,36 @@ public class RecordColumns {
     public Map<String, Object> columns(String record) throws IOException {
         JsonNode node = json.readTree(record);
         Map<String, Object> columns = new HashMap<>();
-        columns.put("recordId", RecordBuilder.text(node.get("recordId")));
-        columns.put("eventId", RecordBuilder.text(node.get("eventId")));
-        columns.put("source", RecordBuilder.text(node.get("source")));
-        columns.put("eventType", RecordBuilder.text(node.get("eventType")));
-        columns.put("action", RecordBuilder.text(node.get("action")));
-        columns.put("deleted", "delete".equals(RecordBuilder.text(node.get("action"))));
-        columns.put("entity", RecordBuilder.text(node.get("entity")));
-        columns.put("entityId", RecordBuilder.text(node.get("entityId")));
-        columns.put("userId", RecordBuilder.text(node.get("userId")));
+        columns.put("recordId", Fields.text(node.get("recordId")));
+        columns.put("eventId", Fields.text(node.get("eventId")));
+        columns.put("source", Fields.text(node.get("source")));
+        columns.put("eventType", Fields.text(node.get("eventType")));
+        columns.put("action", Fields.text(node.get("action")));
+        columns.put("deleted", "delete".equals(Fields.text(node.get("action"))));
+        columns.put("entity", Fields.text(node.get("entity")));
+        columns.put("entityId", Fields.text(node.get("entityId")));
+        columns.put("userId", Fields.text(node.get("userId")));
         columns.put("start", utc(node.get("start")));
         columns.put("end", utc(node.get("end")));
-        columns.put("timezone", RecordBuilder.text(node.get("timezone")));
-        columns.put("durationSeconds", RecordBuilder.number(node.get("durationSeconds")));
+        columns.put("timezone", Fields.text(node.get("timezone")));
+        columns.put("timeKind", Fields.text(node.get("timeKind")));
+        columns.put("status", Fields.text(node.get("status")));
+        columns.put("absenceType", Fields.text(node.get("absenceType")));
+        columns.put("quantityValue", node.path("quantity").path("value").isNumber() ? node.path("quantity").get("value").decimalValue() : null);
+        columns.put("quantityUnit", Fields.text(node.path("quantity").get("unit")));
+        columns.put("workDate", Fields.text(node.get("workDate")) == null ? null : java.time.LocalDate.parse(Fields.text(node.get("workDate"))));
+        columns.put("durationSeconds", node.path("durationSeconds").isNumber() ? node.get("durationSeconds").asLong() : null);
         columns.put("occurredAt", utc(node.get("occurredAt")));
         columns.put("receivedAt", utc(node.get("receivedAt")));
         columns.put("attributes", node.has("attributes") ? json.writeValueAsString(node.get("attributes")) : null);
         columns.put("record", record);
+        columns.put("timeClockId", Fields.text(node.path("attributes").get("timeClockId")));
         columns.put(TimeRecord.REPLACES_OVERLAPPING, node.path("attributes").path(TimeRecord.REPLACES_OVERLAPPING).asBoolean(false));
         return columns;
     }
 
     private static OffsetDateTime utc(JsonNode node) {
-        Instant instant = RecordBuilder.instant(node);
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+        String text = Fields.text(node);
+        return text == null ? null : Instant.parse(text).atOffset(ZoneOffset.UTC);
     }
 }

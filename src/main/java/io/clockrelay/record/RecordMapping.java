@@ -29,14 +29,35 @@ public class RecordMapping {
         this.metrics = metrics;
     }
 
-    public List<TimeRecord> map(SourceEvent event, String payload) throws IOException {
-        String name = event.source() + "Mapper";
+    /** Whether the source's webhooks only name what changed: the newest of several about one thing serves them all. */
+    public boolean servesNewestOnly(String source) {
+        return mapperOf(source).servesNewestOnly();
+    }
+
+    /** Whether the source's webhooks can be mapped now (its API callable). */
+    public boolean canMapNow(String source) {
+        return mapperOf(source).canMapNow();
+    }
+
+    private RecordMapper mapperOf(String source) {
+        String name = source + "Mapper";
         RecordMapper mapper = camelContext.getRegistry().lookupByNameAndType(name, RecordMapper.class);
         if (mapper == null) {
-            throw new IllegalStateException("no record mapper named '" + name + "' for source " + event.source()
+            throw new IllegalStateException("no record mapper named '" + name + "' for source " + source
                     + ": its receive route file must declare it");
         }
-        List<TimeRecord> records = mapper.map(event, json.readTree(payload));
+        return mapper;
+    }
+
+    public List<TimeRecord> map(SourceEvent event, String payload, KnownRecords known) throws IOException {
+        RecordMapper mapper = mapperOf(event.source());
+        JsonNode body;
+        try {
+            body = json.readTree(payload);
+        } catch (IOException e) {
+            throw new Unmappable("the stored payload is not JSON: " + e.getMessage());
+        }
+        List<TimeRecord> records = mapper.map(event, body, known);
         if (records.stream().anyMatch(record -> UNKNOWN.equals(record.entity()))) {
             Counter.builder("clockrelay.unknown.events")
                     .description("Webhooks of an event type clockrelay does not map, forwarded as entity unknown")

@@ -1,20 +1,24 @@
 package io.clockrelay.record;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Map;
 
 /**
- * The canonical record: one change of one thing, the body every target route receives (docs/design.md, "The canonical
- * record"). Fields a partial update does not know are null and left out of the JSON, so no target nulls them.
+ * The canonical record, version 2: one change of one thing, the body every target route receives (docs/design.md,
+ * "The canonical record" and "Payroll semantics"; its JSON Schema is docs/record.schema.json). Fields a partial
+ * update does not know are null and left out of the JSON, so no target nulls them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"recordId", "eventId", "source", "eventType", "action", "entity", "entityId", "userId",
-        "start", "end", "timezone", "durationSeconds", "occurredAt", "receivedAt", "attributes"})
+@JsonPropertyOrder({"version", "recordId", "eventId", "source", "eventType", "action", "entity", "entityId", "userId",
+        "start", "end", "timezone", "timeKind", "status", "absenceType", "quantity", "durationSeconds", "workDate",
+        "occurredAt", "receivedAt", "attributes"})
 public record TimeRecord(
         String recordId,
         String eventId,
@@ -27,15 +31,24 @@ public record TimeRecord(
         @JsonSerialize(using = ToStringSerializer.class) Instant start,
         @JsonSerialize(using = ToStringSerializer.class) Instant end,
         String timezone,
+        TimeKind timeKind,
+        RecordStatus status,
+        AbsenceType absenceType,
+        Quantity quantity,
         Long durationSeconds,
+        @JsonSerialize(using = ToStringSerializer.class) LocalDate workDate,
         @JsonSerialize(using = ToStringSerializer.class) Instant occurredAt,
         @JsonSerialize(using = ToStringSerializer.class) Instant receivedAt,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> attributes) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> attributes,
+        @JsonIgnore String fingerprint) {
+
+    /** The version of the record's shape: 2 added timeKind, status, absenceType, quantity and workDate. */
+    public static final int VERSION = 2;
 
     /**
-     * An attribute set (true) on a record that replaces whatever records of the same source, entity and user
-     * overlap its time span: Connecteam deletes the shift made at clock-in when it approves a clock-out outside
-     * the geofence, and says so only by sending the new shift.
+     * An attribute set (true) on a record that replaces whatever records of the same source, entity, user and time
+     * clock overlap its time span: Connecteam deletes the shift made at clock-in when it approves a clock-out outside
+     * the geofence (or without NFC), and says so only by sending the new shift.
      */
     public static final String REPLACES_OVERLAPPING = "replacesOverlapping";
 
@@ -43,8 +56,19 @@ public record TimeRecord(
         upsert, delete
     }
 
+    public int getVersion() {
+        return VERSION;
+    }
+
     /** The key that keeps a target's records in order: the user's, or the record's own when the user is unknown. */
     public String orderingKey() {
         return userId != null ? source + ":user:" + userId : recordId;
+    }
+
+    /** This record with what the process stage knows of it filled in where the change itself does not say. */
+    public TimeRecord withKnown(String knownUserId) {
+        return new TimeRecord(recordId, eventId, source, eventType, action, entity, entityId, userId != null ? userId : knownUserId,
+                start, end, timezone, timeKind, status, absenceType, quantity, durationSeconds, workDate, occurredAt, receivedAt,
+                attributes, fingerprint);
     }
 }

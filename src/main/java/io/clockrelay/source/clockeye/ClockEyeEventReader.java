@@ -5,7 +5,7 @@ import io.clockrelay.webhook.EventReader;
 import io.clockrelay.webhook.OrderingKeys;
 import io.clockrelay.webhook.ReceivedEvent;
 
-import static io.clockrelay.record.RecordBuilder.text;
+import static io.clockrelay.record.Fields.text;
 
 /**
  * ClockEye's envelope {@code {id, type, created_at, data}}: the event id is {@code id}. The webhook is ordered by the

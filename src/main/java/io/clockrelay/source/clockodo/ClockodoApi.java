@@ -2,56 +2,75 @@ package io.clockrelay.source.clockodo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.clockrelay.record.RetryAfter;
 import io.clockrelay.observe.ClockrelayMetrics;
+import io.clockrelay.record.RetryAfter;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Fetches the entity a Clockodo notification names, through the route {@code direct:clockodo-api} (its headers,
- * throttle and timeouts are in receive-clockodo.camel.yaml). A 404 means the entity is gone; 429, 5xx and
- * timeouts are retried later (honouring Retry-After); 401/403 are a configuration error, reported by the health
- * check, and retried later too, so that no notification is lost while an operator fixes the credentials.
+ * Clockodo's API as the enrichment of its notifications needs it (vendor-docs/clockodo-api-facts.md), through the
+ * route {@code direct:clockodo-api} (receive-clockodo.camel.yaml: the rate limit every instance shares, the headers,
+ * the circuit breaker, the timeouts). A 404 means the entity is gone. 400, 401, 403, 429, 5xx, timeouts and an open
+ * circuit are {@link ClockodoUnavailable}: the notification waits in the inbox and is tried again (429 and 5xx
+ * honouring Retry-After), and the health check says what is wrong meanwhile.
  */
 public class ClockodoApi implements CamelContextAware {
 
-    /** Each entity's path and the envelope its answer comes in (README, "Clockodo": the table's "fetched from"). */
-    static final Map<String, String[]> ENDPOINTS = Map.ofEntries(
-            Map.entry("entry", new String[] {"/v2/entries/", "entry"}),
-            Map.entry("user", new String[] {"/v3/users/", "data"}),
-            Map.entry("absence", new String[] {"/v4/absences/", "data"}),
-            Map.entry("customer", new String[] {"/v3/customers/", "data"}),
-            Map.entry("project", new String[] {"/v4/projects/", "data"}),
-            Map.entry("subproject", new String[] {"/v3/subprojects/", "data"}),
-            Map.entry("service", new String[] {"/v4/services/", "data"}),
-            Map.entry("lump_sum_service", new String[] {"/v4/lumpSumServices/", "data"}),
-            Map.entry("team", new String[] {"/v3/teams/", "data"}),
-            Map.entry("holidays_quota", new String[] {"/v2/holidaysQuota/", "data"}),
-            Map.entry("holidays_carry", new String[] {"/v3/holidaysCarry/", "data"}),
-            Map.entry("overtime_carry", new String[] {"/v3/overtimeCarry/", "data"}),
-            Map.entry("nonbusiness_group", new String[] {"/v2/nonbusinessGroups/", "data"}),
-            // No fetch by id: the list, searched for the id.
-            Map.entry("work_time_change_request", new String[] {"/v2/workTimes/changeRequests", "change_requests"}));
-    private static final Duration REUSE = Duration.ofSeconds(5);
+    /** Each entity's path (its id follows) and the envelope its answer comes in. */
+    record Endpoint(String path, String envelope) {
+    }
+
+    static final Map<String, Endpoint> ENTITIES = Map.ofEntries(
+            Map.entry("entry", new Endpoint("/v2/entries/", "entry")),
+            Map.entry("user", new Endpoint("/v3/users/", "data")),
+            Map.entry("absence", new Endpoint("/v4/absences/", "data")),
+            Map.entry("customer", new Endpoint("/v3/customers/", "data")),
+            Map.entry("project", new Endpoint("/v4/projects/", "data")),
+            Map.entry("subproject", new Endpoint("/v3/subprojects/", "data")),
+            Map.entry("service", new Endpoint("/v4/services/", "data")),
+            Map.entry("lump_sum_service", new Endpoint("/v4/lumpSumServices/", "data")),
+            Map.entry("team", new Endpoint("/v3/teams/", "data")),
+            Map.entry("holidays_quota", new Endpoint("/v2/holidaysQuota/", "data")),
+            Map.entry("holidays_carry", new Endpoint("/v3/holidaysCarry/", "data")),
+            Map.entry("overtime_carry", new Endpoint("/v3/overtimeCarry/", "data")),
+            Map.entry("nonbusiness_group", new Endpoint("/v2/nonbusinessGroups/", "data")));
+    static final String CHANGE_REQUESTS = "/v2/workTimes/changeRequests";
+    static final String WORK_TIMES = "/v2/workTimes";
+    /** Pages read of one list at most: 100 pages of 1,000. */
+    private static final int MAX_PAGES = 100;
+    private static final Duration USER_ZONES_KEPT = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CamelContext camelContext;
     private ProducerTemplate template;
     private String apiUser = "";
     private String apiKey = "";
-    private final Map<String, Fetched> recent = new ConcurrentHashMap<>();
+    private ZoneId defaultZone = ZoneId.of("Europe/Berlin");
+    private CircuitBreaker circuitBreaker;
+    private static final java.util.Set<CircuitBreaker.State> OPEN = java.util.EnumSet.of(CircuitBreaker.State.OPEN, CircuitBreaker.State.FORCED_OPEN);
     private volatile String problem;
     private ClockrelayMetrics metrics;
+    private final Map<String, Zone> userZones = new ConcurrentHashMap<>();
 
-    private record Fetched(JsonNode entity, Instant at) {
+    private record Zone(ZoneId zone, Instant at) {
     }
 
     public void setApiUser(String apiUser) {
@@ -62,8 +81,27 @@ public class ClockodoApi implements CamelContextAware {
         this.apiKey = apiKey == null ? "" : apiKey.trim();
     }
 
+    /** The zone of a user whose own cannot be read (CLOCKODO_DEFAULT_TIMEZONE). */
+    public void setDefaultTimezone(String zone) {
+        this.defaultZone = ZoneId.of(zone.trim());
+    }
+
     public boolean isConfigured() {
         return !apiUser.isEmpty() && !apiKey.isEmpty();
+    }
+
+    public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
+        this.circuitBreaker = circuitBreaker;
+    }
+
+    /** Whether calls may be made now: configured, and the circuit breaker not open (half-open lets a few through). */
+    public boolean available() {
+        return isConfigured() && (circuitBreaker == null || !OPEN.contains(circuitBreaker.getState()));
+    }
+
+    /** The circuit breaker's state, for the health check: CLOSED, OPEN, HALF_OPEN. */
+    public CircuitBreaker.State circuitState() {
+        return circuitBreaker == null ? CircuitBreaker.State.CLOSED : circuitBreaker.getState();
     }
 
     /** What stops enrichment now, in words for an operator; null while it works. */
@@ -72,61 +110,162 @@ public class ClockodoApi implements CamelContextAware {
                 : "Clockodo enrichment is not configured: set CLOCKODO_API_USER and CLOCKODO_API_KEY (notifications are kept until then)";
     }
 
-    public boolean knows(String entity) {
-        return ENDPOINTS.containsKey(entity);
+    public boolean knows(String kind) {
+        return ENTITIES.containsKey(kind) || kind.equals("work_time_change_request");
     }
 
-    /** The entity's current state, or null when Clockodo no longer has it. */
-    public JsonNode fetch(String entity, String id) throws IOException {
+    /** The entity's current state, or null when Clockodo no longer has it (404). */
+    public JsonNode fetch(String kind, String id) {
+        Endpoint endpoint = ENTITIES.get(kind);
+        JsonNode body = get(endpoint.path() + id, Map.of());
+        return body == null ? null : body.get(endpoint.envelope());
+    }
+
+    /**
+     * A work-time change request out of Clockodo's list (it has no fetch by id), every page read, narrowed to the
+     * user when known and to the days the request may be about; null when it is not (or no longer) listed.
+     */
+    public JsonNode changeRequest(String id, String usersId, LocalDate since, LocalDate until) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("date_since", since.toString());
+        query.put("date_until", until.toString());
+        if (usersId != null) {
+            query.put("users_id", usersId);
+        }
+        query.put("items_per_page", "1000");
+        for (JsonNode item : list(CHANGE_REQUESTS, query, "change_requests", "data")) {
+            if (id.equals(item.path("id").asText())) {
+                return item;
+            }
+        }
+        return null;
+    }
+
+    /** A user's work times of one day: {@code [{date, users_id, intervals: [{time_since, time_until}], offset}]}. */
+    public List<JsonNode> workTimeDays(String usersId, LocalDate day) {
+        return list(WORK_TIMES, Map.of("date_since", day.toString(), "date_until", day.toString(), "users_id", usersId), "work_time_days", "data");
+    }
+
+    /** The time zone of a Clockodo user (their local days are what absences and work dates count), kept an hour. */
+    public ZoneId zoneOf(String usersId) {
+        if (usersId == null) {
+            return defaultZone;
+        }
+        Zone known = userZones.get(usersId);
+        if (known != null && known.at().plus(USER_ZONES_KEPT).isAfter(Instant.now())) {
+            return known.zone();
+        }
+        return remember(usersId, fetch("user", usersId));
+    }
+
+    /** Keeps a fetched user's zone (a user event's fetch serves the next entries and absences too). */
+    ZoneId remember(String usersId, JsonNode user) {
+        ZoneId zone = defaultZone;
+        String name = user == null ? null : user.path("timezone").asText(null);
+        if (name != null) {
+            try {
+                zone = ZoneId.of(name);
+            } catch (DateTimeException unknown) {
+                // Clockodo's zones are IANA names; one this JVM does not know falls back to the default.
+            }
+        }
+        if (userZones.size() > 10_000) {
+            userZones.clear();
+        }
+        userZones.put(usersId, new Zone(zone, Instant.now()));
+        return zone;
+    }
+
+    /** Every page of a paged list ({@code paging.count_pages}), the items of whichever envelope the answer uses. */
+    private List<JsonNode> list(String path, Map<String, String> query, String... envelopes) {
+        List<JsonNode> items = new ArrayList<>();
+        int pages = 1;
+        for (int page = 1; page <= pages && page <= MAX_PAGES; page++) {
+            Map<String, String> paged = new LinkedHashMap<>(query);
+            paged.put("page", String.valueOf(page));
+            JsonNode body = get(path, paged);
+            if (body == null) {
+                break;
+            }
+            for (String envelope : envelopes) {
+                body.path(envelope).forEach(items::add);
+            }
+            pages = body.path("paging").path("count_pages").asInt(1);
+        }
+        return items;
+    }
+
+    /** One GET: the answer's JSON, or null for 404; every other answer but 200 is {@link ClockodoUnavailable}. */
+    private JsonNode get(String path, Map<String, String> query) {
         if (!isConfigured()) {
             throw new ClockodoUnavailable(problem(), null);
         }
-        String key = entity + "/" + id;
-        Fetched reused = recent.get(key);
-        if (reused != null && reused.at().plus(REUSE).isAfter(Instant.now())) {
-            return reused.entity();
-        }
-        String[] endpoint = ENDPOINTS.get(entity);
-        boolean list = !endpoint[0].endsWith("/");
-        String path = list ? endpoint[0] : endpoint[0] + id;
-        Exchange answer = template().request("direct:clockodo-api", exchange -> exchange.setVariable("clockodoPath", path));
-        if (answer.getException() != null) {
-            metrics().clockodoCall("error");
-            problem = "Clockodo's API cannot be reached: " + answer.getException().getMessage();
+        Exchange answer = template().request("direct:clockodo-api", exchange -> {
+            exchange.setVariable("clockodoPath", path);
+            exchange.setVariable("clockodoQuery", query(query));
+        });
+        Exception failure = answer.getException();
+        if (failure != null) {
+            metrics().clockodoCall(failure instanceof CallNotPermittedException ? "circuit-open" : "error");
+            problem = failure instanceof CallNotPermittedException
+                    ? "Clockodo's API failed repeatedly: calls are paused (circuit breaker open) and tried again shortly"
+                    : "Clockodo's API cannot be reached: " + failure.getMessage();
             throw new ClockodoUnavailable(problem, null);
         }
         int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         metrics().clockodoCall(String.valueOf(status));
-        if (status == 401 || status == 403) {
-            problem = "Clockodo refused the API credentials (HTTP " + status + "): check CLOCKODO_API_USER and CLOCKODO_API_KEY";
-            throw new ClockodoUnavailable(problem, null);
-        }
-        if (status == 429 || status >= 500) {
-            problem = "Clockodo's API answered HTTP " + status + "; retrying later";
-            throw new ClockodoUnavailable(problem, RetryAfter.parse(answer.getMessage().getHeader("Retry-After", String.class), Instant.now()));
-        }
-        JsonNode entityNode = null;
-        if (status == 200) {
-            JsonNode body = JSON.readTree(answer.getMessage().getBody(String.class));
-            entityNode = list ? find(body, id) : body.get(endpoint[1]);
-        } else if (status != 404) {
-            throw new IllegalStateException("Clockodo's API answered HTTP " + status + " for " + path);
-        }
-        problem = null;
-        recent.put(key, new Fetched(entityNode, Instant.now()));
-        recent.values().removeIf(fetched -> fetched.at().plus(REUSE).isBefore(Instant.now()));
-        return entityNode;
-    }
-
-    private static JsonNode find(JsonNode body, String id) {
-        for (String envelope : new String[] {"change_requests", "data"}) {
-            for (JsonNode item : body.path(envelope)) {
-                if (id.equals(item.path("id").asText())) {
-                    return item;
+        String body = answer.getMessage().getBody(String.class);
+        switch (status) {
+            case 200 -> {
+                problem = null;
+                try {
+                    return JSON.readTree(body);
+                } catch (IOException notJson) {
+                    problem = "Clockodo's API answered " + path + " with a body that is not JSON";
+                    throw new ClockodoUnavailable(problem, null);
+                }
+            }
+            case 404 -> {
+                problem = null;
+                return null;
+            }
+            case 401, 403 -> problem = "Clockodo refused the API credentials (HTTP " + status + "): check CLOCKODO_API_USER and CLOCKODO_API_KEY"
+                    + " and the user's rights";
+            case 400 -> problem = "Clockodo's API answered HTTP 400 for " + path + " (" + errorOf(body) + "); retrying later";
+            default -> {
+                problem = "Clockodo's API answered HTTP " + status + "; retrying later";
+                if (status == 429 || status >= 500) {
+                    throw new ClockodoUnavailable(problem, RetryAfter.parse(answer.getMessage().getHeader("Retry-After", String.class), Instant.now()));
                 }
             }
         }
-        return null;
+        throw new ClockodoUnavailable(problem, null);
+    }
+
+    /** The message of Clockodo's error body ({"error": {...}} in v2, {"errors": [...]} in v3 and v4), short. */
+    private static String errorOf(String body) {
+        try {
+            JsonNode error = JSON.readTree(body);
+            JsonNode message = error.path("error").path("message");
+            if (message.isMissingNode()) {
+                message = error.path("errors").path(0).path("message");
+            }
+            String text = message.isMissingNode() ? "no message" : message.asText();
+            return text.length() > 120 ? text.substring(0, 120) + "…" : text;
+        } catch (Exception notJson) {
+            return "no message";
+        }
+    }
+
+    private static String query(Map<String, String> parameters) {
+        StringBuilder query = new StringBuilder();
+        parameters.forEach((name, value) -> {
+            if (query.length() > 0) {
+                query.append('&');
+            }
+            query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        });
+        return query.toString();
     }
 
     /** Looked up at the first call: route files' beans are made before the configuration binds the shared ones. */

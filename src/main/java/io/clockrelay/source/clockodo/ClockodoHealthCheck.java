@@ -45,8 +45,12 @@ public class ClockodoHealthCheck extends AbstractHealthCheck {
             builder.message("Clockodo is not used: " + webhooks.secretSetting() + " is not set").up();
             return;
         }
+        builder.detail("circuit", api.circuitState().name());
         String problem = api.problem();
-        if (problem == null) {
+        if (api.isConfigured() && api.circuitState() != io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+            builder.message("Clockodo's API failed repeatedly (circuit breaker " + api.circuitState() + "): calls are paused and tried"
+                    + " again shortly; notifications wait in the inbox" + (problem == null ? "" : ". Last: " + problem)).unknown();
+        } else if (problem == null) {
             builder.up();
         } else {
             builder.message(problem).unknown();

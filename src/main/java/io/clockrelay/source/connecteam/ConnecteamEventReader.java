@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-import static io.clockrelay.record.RecordBuilder.text;
+import static io.clockrelay.record.Fields.text;
 
 /**
  * Connecteam's event id is {@code requestId}. The flat time-activity payloads of its document have none: their

@@ -1,59 +1,140 @@
 package io.clockrelay.source.connecteam;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.clockrelay.record.AbsenceType;
+import io.clockrelay.record.Fields;
+import io.clockrelay.record.KnownRecords;
+import io.clockrelay.record.Quantity;
 import io.clockrelay.record.RecordBuilder;
-import io.clockrelay.record.SourceEvent;
 import io.clockrelay.record.RecordMapper;
 import io.clockrelay.record.RecordMapping;
+import io.clockrelay.record.RecordStatus;
+import io.clockrelay.record.SourceEvent;
+import io.clockrelay.record.TimeKind;
 import io.clockrelay.record.TimeRecord;
+import io.clockrelay.record.Unmappable;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.clockrelay.record.RecordBuilder.text;
+import static io.clockrelay.record.Fields.text;
 
 /**
- * Connecteam's webhooks (vendor-docs/connecteam-*.txt and Connecteam's webhook pages) as canonical records.
- * Payloads come in the common envelope {@code {requestId, company, eventType, eventTimestamp, activityType, data}}
- * or, for time activity, flat as in the time-activity document's examples; both are read.
+ * Connecteam's webhooks (vendor-docs/connecteam-*) as canonical records, in the envelope {@code {requestId, company,
+ * eventType, eventTimestamp, activityType, data}} or flat (time activity). Shifts are worked time, manual breaks
+ * breaks, time off an absence counted by its own {@code duration} (never end − start: a one-day leave spans 86,399 s),
+ * scheduled shifts planned time. What an event says of approval becomes the record's status: the requests a user
+ * makes are records of their own (entity {@code <activity>_request}, not time), so that a request never changes what
+ * is paid until Connecteam approves it.
  */
 public class ConnecteamMapper implements RecordMapper {
 
-    /** Time-activity events that carry only {@code timeActivityId}: the activity is gone. */
-    static final Set<String> TIME_ACTIVITY_DELETIONS = Set.of(
-            "admin_delete", "admin_approved_delete_request", "admin_declined_request", "auto_approved_delete_request");
-    static final Set<String> TIME_ACTIVITY_CHANGES = Set.of(
-            "clock_in", "clock_out", "auto_clock_out", "admin_add", "admin_edit",
-            "admin_approved_clock_out_outside_geo_fence_request", "admin_approved_add_request", "admin_approved_edit_request",
-            "auto_approved_clock_out_outside_geo_fence_request", "auto_approved_add_request", "auto_approved_edit_request");
-    /** Connecteam deletes the shift made at clock-in and creates the one these events carry. */
-    static final Set<String> GEOFENCE_APPROVALS = Set.of(
-            "admin_approved_clock_out_outside_geo_fence_request", "auto_approved_clock_out_outside_geo_fence_request");
-    private static final Map<String, String> TIME_ACTIVITY_ENTITIES = Map.of("shift", "shift", "manual_break", "break", "time_off", "time_off");
-    private static final Set<String> TIME_ACTIVITY_FIELDS = Set.of("id", "start", "end", "shiftAttachments");
+    /** Time-activity events and what each means for the activity and for the request behind it. */
+    private enum Meaning {
+        /** It simply happened: the activity as it is now. */
+        HAPPENED,
+        /** The activity as approved. */
+        APPROVED,
+        /** The activity as approved, replacing the shift made at clock-in (which Connecteam deleted). */
+        APPROVED_REPLACING,
+        /** The activity is gone. */
+        DELETED,
+        /** The activity is gone, a user's request approved. */
+        DELETE_APPROVED,
+        /** A time off approved before is declined now. */
+        DECLINED,
+        /** A user asks to add, change or remove an activity: nothing changes until it is approved. */
+        REQUESTED,
+        /** An admin declined a user's request: the activity stays as it was. */
+        REQUEST_DECLINED
+    }
+
+    private static final Map<String, Meaning> TIME_ACTIVITY_EVENTS = new HashMap<>();
+
+    static {
+        for (String event : new String[] {"clock_in", "clock_out", "auto_clock_out", "admin_add", "admin_edit"}) {
+            TIME_ACTIVITY_EVENTS.put(event, Meaning.HAPPENED);
+        }
+        for (String by : new String[] {"admin", "auto"}) {
+            TIME_ACTIVITY_EVENTS.put(by + "_approved_add_request", Meaning.APPROVED);
+            TIME_ACTIVITY_EVENTS.put(by + "_approved_edit_request", Meaning.APPROVED);
+            TIME_ACTIVITY_EVENTS.put(by + "_approved_clock_out_outside_geo_fence_request", Meaning.APPROVED_REPLACING);
+            TIME_ACTIVITY_EVENTS.put(by + "_approved_clock_out_without_nfc_request", Meaning.APPROVED_REPLACING);
+            TIME_ACTIVITY_EVENTS.put(by + "_approved_delete_request", Meaning.DELETE_APPROVED);
+        }
+        TIME_ACTIVITY_EVENTS.put("admin_delete", Meaning.DELETED);
+        TIME_ACTIVITY_EVENTS.put("admin_declined_request", Meaning.DECLINED);
+        for (String kind : new String[] {"add", "edit", "delete"}) {
+            TIME_ACTIVITY_EVENTS.put("user_" + kind + "_request", Meaning.REQUESTED);
+            TIME_ACTIVITY_EVENTS.put("admin_declined_" + kind + "_request", Meaning.REQUEST_DECLINED);
+        }
+    }
+
+    static boolean isTimeActivityEvent(String eventType) {
+        return eventType != null && TIME_ACTIVITY_EVENTS.containsKey(eventType);
+    }
+
+    private static final Set<String> ACTIVITY_FIELDS = Set.of("id", "start", "end", "shiftAttachments");
+    private static final Map<String, TimeKind> TIME_KINDS = Map.of("shift", TimeKind.WORK, "break", TimeKind.BREAK, "time_off", TimeKind.ABSENCE);
+    private static final Map<String, RecordStatus> TIMESHEET_EVENTS = Map.of(
+            "user_timesheet_submitted", RecordStatus.submitted, "user_timesheet_unsubmitted", RecordStatus.reopened,
+            "user_timesheet_approved", RecordStatus.approved, "user_timesheet_reopened", RecordStatus.reopened,
+            "admin_day_locked", RecordStatus.locked, "admin_day_unlocked", RecordStatus.unlocked);
+
+    private Map<String, AbsenceType> timeOffTypes = Map.of();
+
+    /**
+     * CONNECTEAM_TIME_OFF_TYPES: {@code <policyTypeId>:<absenceType>,...}. Connecteam's time-off policies are ids of the
+     * account's own; a policy not listed is {@code other}. (ConfigurationCheck refuses an unknown absence type.)
+     */
+    public void setTimeOffTypes(String setting) {
+        this.timeOffTypes = parseTimeOffTypes(setting);
+    }
+
+    static Map<String, AbsenceType> parseTimeOffTypes(String setting) {
+        Map<String, AbsenceType> types = new HashMap<>();
+        if (setting != null) {
+            for (String pair : setting.split(",")) {
+                int colon = pair.lastIndexOf(':');
+                if (colon > 0) {
+                    AbsenceType type = AbsenceType.named(pair.substring(colon + 1).trim());
+                    if (type != null) {
+                        types.put(pair.substring(0, colon).trim(), type);
+                    }
+                }
+            }
+        }
+        return Map.copyOf(types);
+    }
 
     @Override
-    public List<TimeRecord> map(SourceEvent event, JsonNode payload) {
-        JsonNode data = payload.path("data");
-        Instant occurredAt = epoch(payload.has("eventTimestamp") ? payload.get("eventTimestamp") : payload.get("evnetTimestamp"));
+    public List<TimeRecord> map(SourceEvent event, JsonNode payload, KnownRecords known) {
+        ConnecteamPayload webhook = new ConnecteamPayload(payload);
+        Instant occurredAt = Fields.epochSeconds(payload.has("eventTimestamp") ? payload.get("eventTimestamp") : payload.get("evnetTimestamp"),
+                payload.has("eventTimestamp") ? "eventTimestamp" : "evnetTimestamp");
         String eventType = event.eventType();
+        JsonNode data = payload.path("data");
         List<RecordBuilder> records = new ArrayList<>();
-        if (TIME_ACTIVITY_DELETIONS.contains(eventType) || TIME_ACTIVITY_CHANGES.contains(eventType)) {
-            timeActivity(event, payload, records);
+        if (webhook.isTimeActivity()) {
+            timeActivity(event, webhook, records);
         } else {
             switch (eventType) {
-                case "user_created", "user_updated" -> objects(data).forEach(user -> users(event, user, records));
+                case "user_created", "user_updated" -> objects(data).forEach(user -> user(event, user, records));
                 case "user_deleted" -> userIds(data).forEach(id -> records.add(RecordBuilder.of(event, "user", id).userId(id).delete()));
                 case "user_archived", "user_restored", "user_promoted", "user_demoted" -> userIds(data).forEach(id ->
                         records.add(RecordBuilder.of(event, "user", id).userId(id).attribute(userChange(eventType), userChangeValue(eventType))));
                 case "shift_created", "shift_updated" -> objects(data.path("shifts")).forEach(shift -> add(records, scheduledShift(event, shift)));
                 case "shift_deleted" -> ids(data.path("ids")).forEach(id -> records.add(RecordBuilder.of(event, "scheduled_shift", id).delete()));
-                case "availability_status_created" -> objects(availabilities(payload)).forEach(status -> add(records, availability(event, status)));
-                case "availability_status_deleted" -> availabilityIds(payload).forEach(id -> records.add(RecordBuilder.of(event, "availability", id).delete()));
+                case "availability_status_created" -> objects(webhook.availabilityStatuses()).forEach(status -> records.add(availability(event, status)));
+                case "availability_status_deleted" -> objects(webhook.availabilityStatuses()).forEach(status ->
+                        records.add(RecordBuilder.of(event, "availability", availabilityId(status)).userId(text(status.get("userId"))).delete()));
                 case "form_submission", "form_submission_edited", "manager_field_updated" -> formSubmission(event, data, records);
                 case "task_published", "task_completed" -> objects(data).forEach(task -> add(records, task(event, task)));
                 default -> { }
@@ -71,56 +152,144 @@ public class ConnecteamMapper implements RecordMapper {
                 record.occurredAt(occurredAt);
             }
             if (several) {
-                record.eventId(event.eventId() + "/" + record.entityId());
+                record.eventIdPerRecord();
             }
             mapped.add(record.build());
         }
         return mapped;
     }
 
-    /** A time activity from the envelope's data, or from the flat payload of the document's examples. */
-    private static void timeActivity(SourceEvent event, JsonNode payload, List<RecordBuilder> records) {
-        JsonNode fields = payload.path("data").isObject() && payload.path("data").size() > 0 ? payload.get("data") : payload;
-        String activityType = firstText(fields.get("activityType"), payload.get("activityType"));
-        String entity = TIME_ACTIVITY_ENTITIES.get(activityType);
-        String userId = firstText(fields.get("userId"), payload.get("userId"));
-        String timeClockId = firstText(fields.get("timeClockId"), payload.get("timeClockId"));
-        if (entity == null) {
+    /** A time activity (shift, manual break, time off), a request about one, or a timesheet period's event. */
+    private void timeActivity(SourceEvent event, ConnecteamPayload webhook, List<RecordBuilder> records) {
+        String activityType = webhook.activityType();
+        if ("timesheet_period".equals(activityType)) {
+            add(records, timesheetPeriod(event, webhook));
             return;
         }
-        if (TIME_ACTIVITY_DELETIONS.contains(event.eventType())) {
-            String id = text(fields.get("timeActivityId"));
-            if (id != null) {
-                records.add(RecordBuilder.of(event, entity, id).delete().userId(userId).attribute("timeClockId", timeClockId));
+        String entity = ConnecteamPayload.TIME_ACTIVITY_ENTITIES.get(activityType);
+        Meaning meaning = TIME_ACTIVITY_EVENTS.get(event.eventType());
+        String id = webhook.timeActivityId();
+        if (entity == null || meaning == null || id == null) {
+            return;
+        }
+        String userId = webhook.userId();
+        String timeClockId = webhook.timeClockId();
+        JsonNode activity = webhook.timeActivity();
+        String kind = requestKind(event.eventType());
+        switch (meaning) {
+            case HAPPENED -> records.add(activity(event, entity, id, activity).userId(userId).attribute("timeClockId", timeClockId));
+            case APPROVED, APPROVED_REPLACING -> {
+                RecordBuilder approved = activity(event, entity, id, activity).userId(userId).attribute("timeClockId", timeClockId)
+                        .status(RecordStatus.approved);
+                if (meaning == Meaning.APPROVED_REPLACING) {
+                    approved.attribute(TimeRecord.REPLACES_OVERLAPPING, true);
+                }
+                records.add(approved);
+                if (kind != null) {
+                    records.add(request(event, entity, id, kind, null).userId(userId).status(RecordStatus.approved));
+                }
             }
-            return;
+            case DELETED -> records.add(RecordBuilder.of(event, entity, id).delete().userId(userId).attribute("timeClockId", timeClockId));
+            case DELETE_APPROVED -> {
+                records.add(RecordBuilder.of(event, entity, id).delete().userId(userId).attribute("timeClockId", timeClockId));
+                records.add(request(event, entity, id, "delete", null).userId(userId).status(RecordStatus.approved));
+            }
+            case DECLINED -> records.add(RecordBuilder.of(event, entity, id).userId(userId).timeKind(TIME_KINDS.get(entity))
+                    .status(RecordStatus.declined).attribute("timeClockId", timeClockId));
+            case REQUESTED -> records.add(request(event, entity, id, kind, activity).userId(userId).status(RecordStatus.requested)
+                    .attribute("timeClockId", timeClockId));
+            default -> records.add(request(event, entity, id, kind, activity).userId(userId).status(RecordStatus.declined)
+                    .attribute("timeClockId", timeClockId));
         }
-        JsonNode activity = fields.path("timeActivity");
-        String id = text(activity.get("id"));
-        if (id == null) {
-            return;
-        }
-        Instant start = epoch(activity.path("start").get("timestamp"));
-        Instant end = epoch(activity.path("end").get("timestamp"));
-        RecordBuilder record = RecordBuilder.of(event, entity, id)
-                .userId(userId)
-                .start(start)
-                .end(end)
-                .timezone(firstText(activity.path("start").get("timezone"), activity.path("end").get("timezone")))
-                .durationSeconds(start != null && end != null ? end.getEpochSecond() - start.getEpochSecond() : null)
-                .attribute("timeClockId", timeClockId)
-                .attribute("attachments", activity.get("shiftAttachments"))
-                .attributesExcept(activity, TIME_ACTIVITY_FIELDS);
-        if (GEOFENCE_APPROVALS.contains(event.eventType())) {
-            record.attribute(TimeRecord.REPLACES_OVERLAPPING, true);
-        }
-        records.add(record);
     }
 
-    private static void users(SourceEvent event, JsonNode user, List<RecordBuilder> records) {
+    /** The activity itself: its span, its kind of time, and for time off its type and the amount Connecteam counts. */
+    private RecordBuilder activity(SourceEvent event, String entity, String id, JsonNode activity) {
+        RecordBuilder record = RecordBuilder.of(event, entity, id).timeKind(TIME_KINDS.get(entity)).fingerprintOf(activity);
+        span(record, activity, "timeActivity");
+        Instant start = Fields.epochSeconds(activity.path("start").get("timestamp"), "timeActivity.start.timestamp");
+        Instant end = Fields.epochSeconds(activity.path("end").get("timestamp"), "timeActivity.end.timestamp");
+        if (entity.equals("time_off")) {
+            JsonNode duration = activity.path("duration");
+            BigDecimal value = Fields.decimal(duration.get("value"), "timeActivity.duration.value");
+            String units = text(duration.get("units"));
+            Quantity.Unit unit = "hours".equals(units) ? Quantity.Unit.hours : "days".equals(units) ? Quantity.Unit.days : null;
+            if (value != null && unit == null) {
+                throw new Unmappable("timeActivity.duration.units is '" + Fields.printable(String.valueOf(units)) + "', not hours or days");
+            }
+            record.absenceType(timeOffTypes.getOrDefault(text(activity.get("policyTypeId")), AbsenceType.other))
+                    .quantity(value, unit)
+                    // Seconds only for hours: a day off is a day, whatever its span.
+                    .durationSeconds(unit == Quantity.Unit.hours ? Fields.seconds(new com.fasterxml.jackson.databind.node.DecimalNode(
+                            value.multiply(BigDecimal.valueOf(3600))), "timeActivity.duration.value") : null);
+        } else if (start != null && end != null) {
+            record.durationSeconds(end.getEpochSecond() - start.getEpochSecond());
+        }
+        return record.attribute("attachments", activity.get("shiftAttachments")).attributesExcept(activity, ACTIVITY_FIELDS);
+    }
+
+    /** A user's request about an activity, or its answer: a record of its own, never time to pay. */
+    private static RecordBuilder request(SourceEvent event, String entity, String id, String kind, JsonNode activity) {
+        RecordBuilder record = RecordBuilder.of(event, entity + "_request", id + ":" + kind)
+                .attribute("request", kind).attribute("activity", entity).attribute("activityId", id);
+        if (activity != null && activity.isObject() && activity.size() > 0) {
+            span(record, activity, "timeActivity");
+            record.fingerprintOf(activity).attributesExcept(activity, ACTIVITY_FIELDS);
+        }
+        return record;
+    }
+
+    /** Start, end and time zone of a point pair {start: {timestamp, timezone}, end: ...}; the work date is the local day of the start. */
+    private static void span(RecordBuilder record, JsonNode activity, String path) {
+        Instant start = Fields.epochSeconds(activity.path("start").get("timestamp"), path + ".start.timestamp");
+        Instant end = Fields.epochSeconds(activity.path("end").get("timestamp"), path + ".end.timestamp");
+        String timezone = ConnecteamPayload.firstText(activity.path("start").get("timezone"), activity.path("end").get("timezone"));
+        ZoneId zone = Fields.zone(timezone, path + ".start.timezone");
+        record.start(start).end(end).timezone(timezone).workDateOf(start, zone);
+    }
+
+    /** A timesheet's or a locked day's event, when it names a user and a period; else null (forwarded as unknown). */
+    private static RecordBuilder timesheetPeriod(SourceEvent event, ConnecteamPayload webhook) {
+        RecordStatus status = TIMESHEET_EVENTS.get(event.eventType());
+        String userId = webhook.userId();
+        JsonNode fields = webhook.fields();
+        JsonNode period = fields.has("timesheetPeriod") ? fields.get("timesheetPeriod") : fields.has("period") ? fields.get("period") : fields;
+        LocalDate first = Fields.date(firstPresent(period, "startDate", "date", "start"), "startDate");
+        LocalDate last = Fields.date(firstPresent(period, "endDate", "date", "end"), "endDate");
+        if (status == null || userId == null || first == null) {
+            return null;
+        }
+        String entity = event.eventType().startsWith("admin_day_") ? "day_lock" : "timesheet";
+        LocalDate until = last != null ? last : first;
+        return RecordBuilder.of(event, entity, userId + ":" + first + (until.equals(first) ? "" : ".." + until))
+                .userId(userId).status(status).workDate(first)
+                .attribute("periodStart", first.toString()).attribute("periodEnd", until.toString())
+                .attribute("timeClockId", webhook.timeClockId());
+    }
+
+    private static JsonNode firstPresent(JsonNode node, String... names) {
+        for (String name : names) {
+            if (node.hasNonNull(name) && node.get(name).isTextual()) {
+                return node.get(name);
+            }
+        }
+        return null;
+    }
+
+    /** add, edit or delete, from an event's name ({@code user_edit_request}, {@code admin_approved_add_request}); null for others. */
+    private static String requestKind(String eventType) {
+        for (String kind : new String[] {"add", "edit", "delete"}) {
+            if (eventType.endsWith("_" + kind + "_request")) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private static void user(SourceEvent event, JsonNode user, List<RecordBuilder> records) {
         String id = text(user.get("userId"));
         if (id != null) {
-            records.add(RecordBuilder.of(event, "user", id).userId(id).attributesExcept(user, Set.of("userId")));
+            records.add(RecordBuilder.of(event, "user", id).userId(id).fingerprintOf(user).attributesExcept(user, Set.of("userId")));
         }
     }
 
@@ -137,29 +306,51 @@ public class ConnecteamMapper implements RecordMapper {
         };
     }
 
+    /** A scheduled shift: planned time, the one assignee its user (several: none; they are in the attributes). */
     private static RecordBuilder scheduledShift(SourceEvent event, JsonNode shift) {
-        JsonNode assigned = shift.path("assignedUserIds");
-        if (text(shift.get("id")) == null) {
+        String id = text(shift.get("id"));
+        if (id == null) {
             return null;
         }
-        return RecordBuilder.of(event, "scheduled_shift", text(shift.get("id")))
+        JsonNode assigned = shift.path("assignedUserIds");
+        Instant start = Fields.epochSeconds(shift.get("startTime"), "data.shifts[].startTime");
+        String timezone = text(shift.get("timezone"));
+        return RecordBuilder.of(event, "scheduled_shift", id)
                 .userId(assigned.isArray() && assigned.size() == 1 ? text(assigned.get(0)) : null)
-                .start(epoch(shift.get("startTime")))
-                .end(epoch(shift.get("endTime")))
-                .timezone(text(shift.get("timezone")))
+                .timeKind(TimeKind.PLANNED)
+                .start(start)
+                .end(Fields.epochSeconds(shift.get("endTime"), "data.shifts[].endTime"))
+                .timezone(timezone)
+                .workDateOf(start, Fields.zone(timezone, "data.shifts[].timezone"))
+                .fingerprintOf(shift)
                 .attributesExcept(shift, Set.of("id", "startTime", "endTime", "timezone"));
     }
 
+    /** An availability status; one without an id (Connecteam's description allows it) is named by its user and start. */
     private static RecordBuilder availability(SourceEvent event, JsonNode status) {
-        if (text(status.get("id")) == null) {
-            return null;
+        RecordBuilder record = RecordBuilder.of(event, "availability", availabilityId(status)).userId(text(status.get("userId")))
+                .fingerprintOf(status).attributesExcept(status, Set.of("id", "userId", "start", "end", "startTime", "endTime", "timezone"));
+        if (status.has("start")) {
+            span(record, status, "availabilityStatuses[]");
+        } else {
+            record.start(Fields.epochSeconds(status.get("startTime"), "availabilityStatuses[].startTime"))
+                    .end(Fields.epochSeconds(status.get("endTime"), "availabilityStatuses[].endTime"))
+                    .timezone(text(status.get("timezone")));
         }
-        return RecordBuilder.of(event, "availability", text(status.get("id")))
-                .userId(text(status.get("userId")))
-                .start(firstKnown(epoch(status.path("start").get("timestamp")), epoch(status.get("startTime"))))
-                .end(firstKnown(epoch(status.path("end").get("timestamp")), epoch(status.get("endTime"))))
-                .timezone(firstText(status.path("start").get("timezone"), status.get("timezone")))
-                .attributesExcept(status, Set.of("id", "userId", "start", "end", "startTime", "endTime", "timezone"));
+        return record;
+    }
+
+    private static String availabilityId(JsonNode status) {
+        String id = text(status.get("id"));
+        if (id != null) {
+            return id;
+        }
+        String start = ConnecteamPayload.firstText(status.path("start").get("timestamp"), status.get("startTime"));
+        String user = text(status.get("userId"));
+        if (user == null || start == null) {
+            throw new Unmappable("an availability status has neither an id nor a user and start to name it by");
+        }
+        return user + ":" + start;
     }
 
     private static void formSubmission(SourceEvent event, JsonNode data, List<RecordBuilder> records) {
@@ -168,36 +359,22 @@ public class ConnecteamMapper implements RecordMapper {
             records.add(RecordBuilder.of(event, "form_submission", id)
                     .userId(text(data.get("submittingUserId")))
                     .timezone(text(data.get("submissionTimezone")))
+                    .fingerprintOf(data)
                     .attributesExcept(data, Set.of("formSubmissionId", "submittingUserId", "submissionTimezone")));
         }
     }
 
     private static RecordBuilder task(SourceEvent event, JsonNode task) {
-        JsonNode users = task.path("userIds");
-        if (text(task.get("id")) == null) {
+        String id = text(task.get("id"));
+        if (id == null) {
             return null;
         }
-        return RecordBuilder.of(event, "task", text(task.get("id")))
+        JsonNode users = task.path("userIds");
+        return RecordBuilder.of(event, "task", id)
                 .userId(users.isArray() && users.size() == 1 ? text(users.get(0)) : null)
-                .start(epoch(task.get("startTime")))
+                .start(Fields.epochSeconds(task.get("startTime"), "data[].startTime"))
+                .fingerprintOf(task)
                 .attributesExcept(task, Set.of("id", "startTime"));
-    }
-
-    /** Availability statuses sit in data.availabilityStatuses (or beside data, as the scheduler table may mean). */
-    private static JsonNode availabilities(JsonNode payload) {
-        JsonNode inData = payload.path("data").path("availabilityStatuses");
-        return inData.isMissingNode() ? payload.path("availabilityStatuses") : inData;
-    }
-
-    private static List<String> availabilityIds(JsonNode payload) {
-        List<String> ids = new ArrayList<>(ids(payload.path("data").path("ids")));
-        for (JsonNode status : objects(availabilities(payload))) {
-            String id = text(status.get("id"));
-            if (id != null) {
-                ids.add(id);
-            }
-        }
-        return ids;
     }
 
     /** "User ID only" events: [{userId}], {userId}, [id] or {userIds: [...]}. */
@@ -249,19 +426,5 @@ public class ConnecteamMapper implements RecordMapper {
         if (record != null) {
             records.add(record);
         }
-    }
-
-    /** Unix seconds, as Connecteam sends every time; null when absent or not a number. */
-    static Instant epoch(JsonNode node) {
-        return node != null && node.isNumber() ? Instant.ofEpochSecond(node.asLong()) : null;
-    }
-
-    private static String firstText(JsonNode preferred, JsonNode fallback) {
-        String value = text(preferred);
-        return value != null ? value : text(fallback);
-    }
-
-    private static Instant firstKnown(Instant preferred, Instant fallback) {
-        return preferred != null ? preferred : fallback;
     }
 }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.clockrelay.record.RecordBuilder.text;
+import static io.clockrelay.record.Fields.text;
 
 /**
  * Where a Connecteam webhook keeps what: the common envelope {@code {requestId, company, eventType, eventTimestamp,
@@ -37,9 +37,12 @@ final class ConnecteamPayload {
         return firstText(fields().get("activityType"), root.get("activityType"));
     }
 
+    /**
+     * A time-activity webhook: one of its events, or a timesheet period's. (Not every payload whose activityType is
+     * "shift" is one: the scheduler's shift events say so too.)
+     */
     boolean isTimeActivity() {
-        String activityType = activityType();
-        return activityType != null && (TIME_ACTIVITY_ENTITIES.containsKey(activityType) || activityType.equals("timesheet_period"));
+        return ConnecteamMapper.isTimeActivityEvent(eventType) || "timesheet_period".equals(activityType());
     }
 
     String userId() {
