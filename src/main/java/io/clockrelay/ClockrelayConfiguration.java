@@ -25,6 +25,7 @@ import io.clockrelay.store.Retention;
 import io.clockrelay.store.LeaseKeeper;
 import io.clockrelay.store.StoreHealthCheck;
 import io.clockrelay.webhook.HttpAnswers;
+import io.clockrelay.webhook.IntakeLimits;
 import io.clockrelay.webhook.WebhookErrors;
 import io.clockrelay.webhook.WebhookIntake;
 import io.clockrelay.webhook.WebhookRequest;
@@ -126,8 +127,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
         camelContext.addStartupListener(new StartupReport(targets));
-        HttpAnswers httpAnswers = new HttpAnswers(clockrelayMetrics, shutdown::stopping,
-                Long.parseLong(setting(properties, "camel.server.max-body-size").trim()));
+        HttpAnswers httpAnswers = new HttpAnswers(clockrelayMetrics, shutdown::stopping, intakeLimits(properties));
         registry.bind("httpAnswers", httpAnswers);
         camelContext.addStartupListener(httpAnswers);
         camelContext.addService(new StoreCloser(camelContext, pools, leases, List.of(inbox, enrichInbox), outbox));
@@ -155,6 +155,16 @@ public class ClockrelayConfiguration implements CamelConfiguration {
             Databases.migratePayroll(dataSource, dialect);
         }
         registry.bind(target.name(), dataSource);
+    }
+
+    /** The webhook port's limits, as ConfigurationCheck has checked them; an empty in-flight budget is a share of the heap. */
+    static IntakeLimits intakeLimits(PropertiesComponent properties) {
+        String inFlight = properties.resolveProperty("clockrelay.webhooks.max-in-flight-bytes").orElse("").trim();
+        return new IntakeLimits(Long.parseLong(setting(properties, "camel.server.max-body-size").trim()),
+                inFlight.isEmpty() ? IntakeLimits.inFlightBytesFromHeap() : Long.parseLong(inFlight),
+                intSetting(properties, "clockrelay.webhooks.max-concurrent-requests"),
+                intSetting(properties, "clockrelay.webhooks.max-connections"),
+                Duration.ofMillis(Long.parseLong(setting(properties, "clockrelay.webhooks.read-timeout-ms").trim())));
     }
 
     private static String setting(PropertiesComponent properties, String key) {

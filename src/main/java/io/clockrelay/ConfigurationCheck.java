@@ -3,6 +3,7 @@ package io.clockrelay;
 import io.clockrelay.delivery.StandardWebhooks;
 import io.clockrelay.delivery.TargetCatalog;
 import io.clockrelay.store.Databases;
+import io.clockrelay.webhook.IntakeLimits;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.io.IOException;
@@ -67,6 +68,7 @@ final class ConfigurationCheck {
         boolean storeUrlValid = storeUrl();
         port("camel.server.port");
         port("camel.management.port");
+        intakeLimits();
         httpUrl("clockrelay.clockodo.api-url");
         for (String secrets : List.of("clockrelay.clockeye.secrets", "clockrelay.connecteam.secrets", "clockrelay.clockodo.tokens",
                 "clockrelay.admin.token")) {
@@ -270,6 +272,42 @@ final class ConfigurationCheck {
         } catch (IOException taken) {
             problems.add(name(key) + " is " + number + ", which another process is listening on: stop it or choose another port");
         }
+    }
+
+    /**
+     * The webhook port's limits are positive whole numbers, and the in-flight budget holds at least one body of the
+     * largest size allowed (else such a body could never be read, only answered 503 for ever).
+     */
+    private void intakeLimits() {
+        long maxBody = positive("camel.server.max-body-size", "e.g. 262144");
+        positive("clockrelay.webhooks.max-concurrent-requests", "e.g. 64");
+        positive("clockrelay.webhooks.max-connections", "e.g. 1000");
+        positive("clockrelay.webhooks.read-timeout-ms", "e.g. 10000");
+        String budgetKey = "clockrelay.webhooks.max-in-flight-bytes";
+        long budget = value(budgetKey).isEmpty() ? IntakeLimits.inFlightBytesFromHeap() : positive(budgetKey, "or leave it empty for a sixteenth of the heap");
+        if (maxBody > 0 && budget > 0 && budget < maxBody) {
+            problems.add(value(budgetKey).isEmpty()
+                    ? name(budgetKey) + " is empty, so a sixteenth of the heap (" + budget + " bytes), which is less than " + name("camel.server.max-body-size")
+                            + " (" + maxBody + "): no body of that size could be read: lower " + name("camel.server.max-body-size")
+                            + ", or raise -Xmx or " + name(budgetKey)
+                    : name(budgetKey) + " is " + budget + ", less than " + name("camel.server.max-body-size") + " (" + maxBody
+                            + "): no body of that size could be read: set it to at least " + maxBody);
+        }
+    }
+
+    /** The setting as a number above 0, or -1 after adding the problem. */
+    private long positive(String key, String example) {
+        String setting = value(key);
+        try {
+            long number = Long.parseLong(setting);
+            if (number > 0 && number <= Integer.MAX_VALUE) {
+                return number;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        problems.add(name(key) + " is '" + setting + "', not a whole number from 1 to " + Integer.MAX_VALUE + ": set one, " + example);
+        return -1;
     }
 
     private void longEnough(String key, String setting) {

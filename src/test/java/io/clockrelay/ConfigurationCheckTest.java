@@ -76,6 +76,32 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void webhookLimitsThatCannotWorkAreRefusedOneLineEach() throws Exception {
+        Refusal refusal = refusal("wrong-limits", RunningClockrelay.freePort(), Map.of(
+                "CLOCKRELAY_MAX_BODY_BYTES", "100000",
+                "CLOCKRELAY_MAX_IN_FLIGHT_BYTES", "50000",
+                "CLOCKRELAY_MAX_CONCURRENT_REQUESTS", "0",
+                "CLOCKRELAY_READ_TIMEOUT_MS", "10s"));
+
+        assertThat(refusal.lines()).containsExactly(
+                "clockrelay cannot start: 3 setting(s) to fix",
+                "CLOCKRELAY_MAX_CONCURRENT_REQUESTS is '0', not a whole number from 1 to 2147483647: set one, e.g. 64",
+                "CLOCKRELAY_READ_TIMEOUT_MS is '10s', not a whole number from 1 to 2147483647: set one, e.g. 10000",
+                "CLOCKRELAY_MAX_IN_FLIGHT_BYTES is 50000, less than CLOCKRELAY_MAX_BODY_BYTES (100000): no body of that size could be read:"
+                        + " set it to at least 100000");
+    }
+
+    @Test
+    void aBodyLimitOverTheHeapsShareIsRefusedNamingTheHeap() throws Exception {
+        Refusal refusal = refusal("limit-over-heap", RunningClockrelay.freePort(), Map.of("CLOCKRELAY_MAX_BODY_BYTES", "8000000"), "-Xmx64m");
+
+        assertThat(refusal.lines()).hasSize(2);
+        assertThat(refusal.lines().get(1)).matches("CLOCKRELAY_MAX_IN_FLIGHT_BYTES is empty, so a sixteenth of the heap \\(\\d+ bytes\\), which is less"
+                + " than CLOCKRELAY_MAX_BODY_BYTES \\(8000000\\): no body of that size could be read: lower CLOCKRELAY_MAX_BODY_BYTES,"
+                + " or raise -Xmx or CLOCKRELAY_MAX_IN_FLIGHT_BYTES");
+    }
+
+    @Test
     void aMariaDbStoreIsRefusedBecauseMariaDbIsAPayrollTargetOnly() throws Exception {
         Refusal refusal = refusal("mariadb-store", RunningClockrelay.freePort(), Map.of(
                 "CLOCKRELAY_DB_URL", "jdbc:mariadb://127.0.0.1:3306/clockrelay?password=mariadb-pa55word",

@@ -1,12 +1,15 @@
 package io.clockrelay.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * clockrelay's own Prometheus meters, named for the domain (the README lists them, with alerts). Labels take only
@@ -40,9 +43,28 @@ public class ClockrelayMetrics {
                 .register(registry).record(exchange.getClock().elapsed(), TimeUnit.MILLISECONDS);
     }
 
-    /** A webhook the HTTP server refused before any route saw it (404, 405, 413): counted, without an answer time. */
+    /** A webhook the HTTP server refused before any route saw it (404, 405, 408, 413, an early 401 or 503): counted, without an answer time. */
     public void refusedByServer(String source, String reason) {
         webhooks(source, "rejected", reason).increment();
+    }
+
+    /**
+     * What the webhook port holds at once, read when scraped: the bytes of request bodies and the requests in flight
+     * (against CLOCKRELAY_MAX_IN_FLIGHT_BYTES and CLOCKRELAY_MAX_CONCURRENT_REQUESTS), and its open connections.
+     */
+    public void inFlight(LongSupplier bytes, IntSupplier requests, IntSupplier connections) {
+        Gauge.builder("clockrelay.webhook.in.flight.bytes", bytes::getAsLong).description("Bytes of webhook bodies admitted and not yet answered")
+                .register(registry);
+        Gauge.builder("clockrelay.webhook.in.flight.requests", requests::getAsInt).description("Webhook requests admitted and not yet answered")
+                .register(registry);
+        Gauge.builder("clockrelay.webhook.connections", connections::getAsInt).description("Open connections on the webhook port")
+                .register(registry);
+    }
+
+    /** A connection of the webhook port closed before a request: too many open, or no request head in time. */
+    public void connectionClosed(String reason) {
+        Counter.builder("clockrelay.webhook.connections.closed").description("Connections the webhook port closed without a request, by reason")
+                .tag("reason", reason).register(registry).increment();
     }
 
     /** A webhook set aside as failed (it can never be mapped as it is): counted by source. */

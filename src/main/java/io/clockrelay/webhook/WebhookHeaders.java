@@ -1,7 +1,11 @@
 package io.clockrelay.webhook;
 
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The request headers (and query parameters, which Camel's HTTP consumer also puts in the headers) a verifier
@@ -13,6 +17,30 @@ public final class WebhookHeaders {
 
     public WebhookHeaders(Map<String, Object> headers) {
         this.headers = headers;
+    }
+
+    /**
+     * A request's headers and query parameters before Camel has seen it, merged as Camel's HTTP consumer merges
+     * them (names in any case; a name sent twice, or as a header and a parameter, holds a list), so that a verifier
+     * reads them as its route will.
+     */
+    static WebhookHeaders of(HttpServerRequest request) {
+        Map<String, Object> merged = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        request.headers().forEach(header -> add(merged, header.getKey(), header.getValue()));
+        request.params().forEach(parameter -> add(merged, parameter.getKey(), parameter.getValue()));
+        return new WebhookHeaders(merged);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void add(Map<String, Object> merged, String name, String value) {
+        Object previous = merged.get(name);
+        if (previous == null) {
+            merged.put(name, value);
+        } else if (previous instanceof List<?> values) {
+            ((List<Object>) values).add(value);
+        } else {
+            merged.put(name, new ArrayList<>(List.of(previous, value)));
+        }
     }
 
     /**

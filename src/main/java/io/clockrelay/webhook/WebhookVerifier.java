@@ -19,6 +19,16 @@ public interface WebhookVerifier {
 
     Verification verify(byte[] rawBody, WebhookHeaders headers);
 
+    /**
+     * What the headers and query parameters alone say, before the body is read: a rejection when they already rule
+     * the request out (the same rejection {@link #verify} would give), so that the webhook port refuses it without
+     * reading its body. Accepted means only "cannot tell yet": the body decides. The default, for vendors whose
+     * proof is in the body, cannot tell.
+     */
+    default Verification verifyHeaders(WebhookHeaders headers) {
+        return Verification.accept();
+    }
+
     /** The verification of a request in a route; a vendor whose route parses first may read the parsed body instead. */
     default Verification verification(Exchange exchange) {
         return verify(exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class), new WebhookHeaders(exchange.getMessage().getHeaders()));

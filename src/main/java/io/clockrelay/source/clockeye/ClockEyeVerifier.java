@@ -40,8 +40,9 @@ public class ClockEyeVerifier implements WebhookVerifier {
         return !secrets.isEmpty();
     }
 
+    /** The signature header's form: present once, {@code sha256=} and 64 hex digits. */
     @Override
-    public Verification verify(byte[] rawBody, WebhookHeaders headers) {
+    public Verification verifyHeaders(WebhookHeaders headers) {
         if (headers.isRepeated(HEADER)) {
             return Verification.reject(HEADER + " was sent more than once");
         }
@@ -56,7 +57,16 @@ public class ClockEyeVerifier implements WebhookVerifier {
         if (hex.length() != HEX_LENGTH || !isHex(hex)) {
             return Verification.reject(HEADER + " must be '" + PREFIX + "' followed by 64 hexadecimal digits");
         }
-        byte[] presented = HexFormat.of().parseHex(hex);
+        return Verification.accept();
+    }
+
+    @Override
+    public Verification verify(byte[] rawBody, WebhookHeaders headers) {
+        Verification form = verifyHeaders(headers);
+        if (!form.accepted()) {
+            return form;
+        }
+        byte[] presented = HexFormat.of().parseHex(headers.single(HEADER).substring(PREFIX.length()));
         boolean match = false;
         for (byte[] secret : secrets.values()) {
             match |= MessageDigest.isEqual(hmacSha256(secret, rawBody), presented);

@@ -51,27 +51,41 @@ public class ConnecteamVerifier implements WebhookVerifier {
         return !secrets.isEmpty();
     }
 
+    /** Refused before the body is read when none of the three forms is there, or one is sent twice. */
+    @Override
+    public Verification verifyHeaders(WebhookHeaders headers) {
+        return logged(presence(headers), headers);
+    }
+
     @Override
     public Verification verify(byte[] rawBody, WebhookHeaders headers) {
-        Verification verification = check(rawBody, headers);
+        Verification presence = presence(headers);
+        return logged(presence.accepted() ? match(rawBody, headers) : presence, headers);
+    }
+
+    private Verification logged(Verification verification, WebhookHeaders headers) {
         if (!verification.accepted()) {
             LOG.warn("connecteam webhook refused ({}); the request carried the headers {}", verification.reason(), headers.names());
         }
         return verification;
     }
 
-    private Verification check(byte[] rawBody, WebhookHeaders headers) {
+    private static Verification presence(WebhookHeaders headers) {
         for (String name : new String[] {SECRET_HEADER, SIGNATURE_HEADER, QUERY}) {
             if (headers.isRepeated(name)) {
                 return Verification.reject(name + " was sent more than once");
             }
         }
+        if (isBlank(headers.single(SECRET_HEADER)) && isBlank(headers.single(SIGNATURE_HEADER)) && isBlank(headers.single(QUERY))) {
+            return Verification.reject(SECRET_HEADER + ", " + SIGNATURE_HEADER + " and the token parameter are all missing");
+        }
+        return Verification.accept();
+    }
+
+    private Verification match(byte[] rawBody, WebhookHeaders headers) {
         String secret = headers.single(SECRET_HEADER);
         String signature = headers.single(SIGNATURE_HEADER);
         String token = headers.single(QUERY);
-        if (isBlank(secret) && isBlank(signature) && isBlank(token)) {
-            return Verification.reject(SECRET_HEADER + ", " + SIGNATURE_HEADER + " and the token parameter are all missing");
-        }
         // Every form against every secret, whatever matched first: the time taken says nothing about any of them.
         boolean match = secrets.matches(secret) | secrets.matches(token) | secrets.matches(signature);
         if (!isBlank(signature)) {
