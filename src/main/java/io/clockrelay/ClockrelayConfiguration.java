@@ -17,6 +17,10 @@ import io.clockrelay.observe.CircuitBreakerGauges;
 import io.clockrelay.observe.ClockrelayMetrics;
 import io.clockrelay.observe.StoreGauges;
 import io.clockrelay.observe.TargetHealthCheck;
+import io.clockrelay.reconcile.ReconcileSettings;
+import io.clockrelay.reconcile.Reconciler;
+import io.clockrelay.reconcile.Reconciliation;
+import io.clockrelay.reconcile.ReconciliationHealthCheck;
 import io.clockrelay.record.RecordColumns;
 import io.clockrelay.record.RecordMapping;
 import io.clockrelay.store.Databases;
@@ -29,6 +33,7 @@ import io.clockrelay.webhook.IntakeLimits;
 import io.clockrelay.webhook.WebhookErrors;
 import io.clockrelay.webhook.WebhookIntake;
 import io.clockrelay.webhook.WebhookRequest;
+import io.clockrelay.webhook.WebhookVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,12 +89,18 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         }
         ClockrelayMetrics clockrelayMetrics = new ClockrelayMetrics(metrics);
         registry.bind("clockrelayMetrics", clockrelayMetrics);
-        new StoreGauges(store, clock).register(metrics, targets.all().stream().filter(Target::enabled).map(Target::name).toList());
+        // The route files' beans (verifiers, reconcilers) exist by now: they are made before configurations run.
+        List<Reconciler> reconcilers = registry.findByType(Reconciler.class).stream()
+                .sorted(java.util.Comparator.comparing(Reconciler::source)).toList();
+        new StoreGauges(store, clock).register(metrics, targets.all().stream().filter(Target::enabled).map(Target::name).toList(),
+                registry.findByType(WebhookVerifier.class).stream().map(WebhookVerifier::source).sorted().toList(),
+                reconcilers.stream().map(Reconciler::source).sorted().toList());
         registry.bind("standardWebhooks", new StandardWebhooks(properties, clock));
 
         registry.bind("webhookRequest", new WebhookRequest(json));
         registry.bind("webhookErrors", new WebhookErrors(clockrelayMetrics));
-        registry.bind("webhookIntake", new WebhookIntake(new InboxWriter(store, clock, Databases.dialect(storeUrl)), clockrelayMetrics));
+        InboxWriter inboxWriter = new InboxWriter(store, clock, Databases.dialect(storeUrl));
+        registry.bind("webhookIntake", new WebhookIntake(inboxWriter, clockrelayMetrics));
         GracefulShutdown shutdown = registry.lookupByNameAndType(GracefulShutdown.NAME, GracefulShutdown.class);
         LeaseKeeper leases = new LeaseKeeper(store, clock, Duration.ofSeconds(intSetting(properties, "clockrelay.lease-seconds")));
         // The sources whose mapping calls their API are claimed by the enrichment stage, every other by the process stage.
@@ -118,6 +129,13 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("failedWebhooks", new FailedWebhooks(store, json, clock));
         Jobs jobs = new Jobs(store, clock);
         registry.bind("jobs", jobs);
+        Duration reconcileInterval = ReconcileSettings.duration(setting(properties, "clockrelay.reconcile.interval"));
+        Reconciliation reconciliation = new Reconciliation(store, inboxWriter, jobs, clock, clockrelayMetrics, reconcileInterval,
+                Duration.ofDays(intSetting(properties, "clockrelay.reconcile.days")), reconcilers);
+        registry.bind("reconciliation", reconciliation);
+        for (Reconciler reconciler : reconcilers) {
+            registry.bind("reconcile" + reconciler.source() + "HealthCheck", new ReconciliationHealthCheck(reconciler, jobs, reconcileInterval, clock));
+        }
         registry.bind("retention", new Retention(store, clock, jobs,
                 Duration.ofDays(intSetting(properties, "clockrelay.retention.days")),
                 Duration.ofDays(intSetting(properties, "clockrelay.retention.deduplication-days")),
@@ -126,7 +144,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));
-        camelContext.addStartupListener(new StartupReport(targets));
+        camelContext.addStartupListener(new StartupReport(targets, reconciliation));
         HttpAnswers httpAnswers = new HttpAnswers(clockrelayMetrics, shutdown::stopping, intakeLimits(properties));
         registry.bind("httpAnswers", httpAnswers);
         camelContext.addStartupListener(httpAnswers);

@@ -81,6 +81,7 @@ final class ConfigurationCheck {
         }
         clockodo();
         connecteamTimeOffTypes();
+        reconciliation();
         // Last, and only with settings that may work: it opens a connection, which takes a moment.
         if (storeUrlValid && !placeholders.contains(STORE_USER) && !placeholders.contains(STORE_PASSWORD)) {
             String problem = new StoreConnectionCheck(name(STORE_URL), name(STORE_USER), name(STORE_PASSWORD))
@@ -103,6 +104,25 @@ final class ConfigurationCheck {
             java.time.ZoneId.of(zone);
         } catch (java.time.DateTimeException unknown) {
             problems.add(name("clockrelay.clockodo.default-timezone") + " is '" + zone + "', not a time zone: use an IANA name such as Europe/Berlin");
+        }
+    }
+
+    /** How often and how far back reconciliation looks, and Connecteam's API address when its key is set. */
+    private void reconciliation() {
+        try {
+            java.time.Duration interval = io.clockrelay.reconcile.ReconcileSettings.duration(value("clockrelay.reconcile.interval"));
+            if (interval.compareTo(java.time.Duration.ofMinutes(1)) < 0) {
+                problems.add(name("clockrelay.reconcile.interval") + " is shorter than a minute: use 1h (the default) or at least 1m");
+            }
+        } catch (IllegalArgumentException unreadable) {
+            problems.add(name("clockrelay.reconcile.interval") + ": " + unreadable.getMessage());
+        }
+        String days = value("clockrelay.reconcile.days");
+        if (!days.matches("[0-9]{1,3}") || Integer.parseInt(days) < 1 || Integer.parseInt(days) > 400) {
+            problems.add(name("clockrelay.reconcile.days") + " is '" + days + "': use a number of days from 1 to 400 (default 35)");
+        }
+        if (!value("clockrelay.connecteam.api-key").isEmpty()) {
+            httpUrl("clockrelay.connecteam.api-url");
         }
     }
 

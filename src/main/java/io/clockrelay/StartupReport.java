@@ -2,6 +2,9 @@ package io.clockrelay;
 
 import io.clockrelay.delivery.Target;
 import io.clockrelay.delivery.TargetCatalog;
+import io.clockrelay.reconcile.ReconcileSettings;
+import io.clockrelay.reconcile.Reconciler;
+import io.clockrelay.reconcile.Reconciliation;
 import io.clockrelay.webhook.WebhookVerifier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -16,9 +19,11 @@ final class StartupReport implements StartupListener {
     private static final Logger LOG = LoggerFactory.getLogger(StartupReport.class);
 
     private final TargetCatalog targets;
+    private final Reconciliation reconciliation;
 
-    StartupReport(TargetCatalog targets) {
+    StartupReport(TargetCatalog targets, Reconciliation reconciliation) {
         this.targets = targets;
+        this.reconciliation = reconciliation;
     }
 
     @Override
@@ -39,6 +44,12 @@ final class StartupReport implements StartupListener {
                         verifier.isConfigured()
                                 ? "configured (" + verifier.secretSetting() + " is set): POST /webhooks/" + verifier.source()
                                 : "NOT configured: set " + verifier.secretSetting() + " to accept its webhooks (until then: 503)")));
+        for (Reconciler reconciler : reconciliation.reconcilers()) {
+            report.append(String.format("  reconcile   %-11s %s%n", reconciler.source(), reconciler.isConfigured()
+                    ? "every " + ReconcileSettings.words(reconciliation.interval()) + ", the last " + reconciliation.window().toDays()
+                    + " days (POST /admin/reconcile?source=" + reconciler.source() + " for a run now)"
+                    : "not reconciled: " + reconciler.notConfigured()));
+        }
         for (Target target : targets.all()) {
             report.append(String.format("  target      %-11s %s%n", target.name(), target.enabled() ? "enabled" : "disabled"));
         }

@@ -417,11 +417,15 @@ class ClockodoEnrichmentTest {
         return healthMessageOf(app, check);
     }
 
-    static String healthMessageOf(RunningClockrelay app, String check) throws IOException {
-        for (JsonNode result : JSON.readTree(app.get(app.managementPort, "/observe/health?exposureLevel=full").body()).get("checks")) {
-            if (result.get("name").asText().equals(check)) {
-                return result.path("message").asText().replace("\\/", "/");
+    static String healthMessageOf(RunningClockrelay app, String check) {
+        try {
+            for (JsonNode result : JSON.readTree(app.get(app.managementPort, "/observe/health?exposureLevel=full").body()).get("checks")) {
+                if (result.get("name").asText().equals(check)) {
+                    return result.path("message").asText().replace("\\/", "/");
+                }
             }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return null;
     }

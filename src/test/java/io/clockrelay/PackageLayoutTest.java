@@ -11,7 +11,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages depend downwards in the order of the flow (docs/design.md, "The layout"): the vendors' packages and
- * the request path write into the inbox; the process stage reads the inbox and writes deliveries; the delivery
+ * the request path write into the inbox (the vendors' reconcilers through the reconciliation, which writes into it
+ * what the vendors' APIs hold); the process stage reads the inbox and writes deliveries; the delivery
  * engine knows nothing of either. All of them speak {@code record}, which depends on nothing of ours, and use
  * {@code store} and {@code observe}, which depend on nothing either.
  */
@@ -27,6 +28,7 @@ class PackageLayoutTest {
                 .layer("App").definedBy("io.clockrelay", "io.clockrelay.admin..")
                 .layer("Sources").definedBy("io.clockrelay.source..")
                 .layer("Webhook").definedBy("io.clockrelay.webhook..")
+                .layer("Reconcile").definedBy("io.clockrelay.reconcile..")
                 .layer("Process").definedBy("io.clockrelay.process..")
                 .layer("Inbox").definedBy("io.clockrelay.inbox..")
                 .layer("Delivery").definedBy("io.clockrelay.delivery..")
@@ -36,8 +38,9 @@ class PackageLayoutTest {
                 .whereLayer("App").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Sources").mayOnlyBeAccessedByLayers("App")
                 .whereLayer("Webhook").mayOnlyBeAccessedByLayers("App", "Sources")
+                .whereLayer("Reconcile").mayOnlyBeAccessedByLayers("App", "Sources")
                 .whereLayer("Process").mayOnlyBeAccessedByLayers("App")
-                .whereLayer("Inbox").mayOnlyBeAccessedByLayers("App", "Webhook", "Process")
+                .whereLayer("Inbox").mayOnlyBeAccessedByLayers("App", "Webhook", "Process", "Reconcile")
                 .whereLayer("Delivery").mayOnlyBeAccessedByLayers("App", "Process")
                 .check(CLASSES);
     }
@@ -47,7 +50,8 @@ class PackageLayoutTest {
         for (String leaf : new String[] {"record", "store", "observe"}) {
             noClasses().that().resideInAPackage("io.clockrelay." + leaf + "..")
                     .should().dependOnClassesThat().resideInAnyPackage("io.clockrelay", "io.clockrelay.admin..", "io.clockrelay.source..",
-                            "io.clockrelay.webhook..", "io.clockrelay.process..", "io.clockrelay.inbox..", "io.clockrelay.delivery..")
+                            "io.clockrelay.webhook..", "io.clockrelay.process..", "io.clockrelay.inbox..", "io.clockrelay.delivery..",
+                            "io.clockrelay.reconcile..")
                     .because(leaf + " is shared by every stage and must not tie them together")
                     .check(CLASSES);
         }

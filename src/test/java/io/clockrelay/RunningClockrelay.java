@@ -56,6 +56,8 @@ final class RunningClockrelay implements AutoCloseable {
         settings.put("clockrelay.clockeye.secrets", CLOCKEYE_SECRET);
         settings.put("clockrelay.process.poll-interval-ms", "200");
         settings.put("clockrelay.deliver.poll-interval-ms", "200");
+        // No scheduled reconciliation unless a test asks for one (ReconciliationTest runs them itself).
+        settings.put("clockrelay.reconcile.first-check-ms", "3600000");
         settings.putAll(overrides);
         int port = freePort();
         int managementPort = freePort();

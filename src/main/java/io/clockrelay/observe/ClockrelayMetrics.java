@@ -67,6 +67,18 @@ public class ClockrelayMetrics {
                 .tag("reason", reason).register(registry).increment();
     }
 
+    /** A reconciliation run: its outcome, and what it checked and healed (missing, changed, removed). */
+    public void reconciled(String source, boolean succeeded, int checked, int missing, int changed, int removed) {
+        Counter.builder("clockrelay.reconcile.runs").description("Reconciliation runs against a vendor's API, by outcome")
+                .tags("source", source, "outcome", succeeded ? "success" : "failure").register(registry).increment();
+        String[] results = {"checked", "missing", "changed", "removed"};
+        int[] counts = {checked, missing, changed, removed};
+        for (int i = 0; i < results.length; i++) {
+            Counter.builder("clockrelay.reconcile.entities").description("Entities a reconciliation checked, and healed: missing, changed, removed")
+                    .tags("source", source, "result", results[i]).register(registry).increment(counts[i]);
+        }
+    }
+
     /** A webhook set aside as failed (it can never be mapped as it is): counted by source. */
     public void webhookFailed(String source) {
         Counter.builder("clockrelay.webhooks.failed").description("Accepted webhooks set aside because they can never be mapped as they are")

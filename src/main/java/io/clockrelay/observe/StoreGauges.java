@@ -29,10 +29,12 @@ public class StoreGauges {
 
     private final DataSource store;
     private final Clock clock;
-    private Snapshot snapshot = new Snapshot(Instant.EPOCH, Double.NaN, Double.NaN, Map.of(), Map.of(), Map.of(), false);
+    private Snapshot snapshot = new Snapshot(Instant.EPOCH, Double.NaN, Double.NaN, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), false);
+    private Collection<String> sources = java.util.List.of();
 
     private record Snapshot(Instant at, double inboxPending, double inboxFailed, Map<String, Double> outboxPending,
-                            Map<String, Instant> oldestPending, Map<String, Double> deadLetters, boolean read) {
+                            Map<String, Instant> oldestPending, Map<String, Double> deadLetters, Map<String, Instant> lastWebhook,
+                            Map<String, Instant> lastReconciled, boolean read) {
     }
 
     public StoreGauges(DataSource store, Clock clock) {
@@ -41,7 +43,18 @@ public class StoreGauges {
     }
 
     /** Strong references: the meters are all that holds this object (Micrometer holds a gauge's object weakly by default). */
-    public void register(MeterRegistry registry, Collection<String> targets) {
+    public void register(MeterRegistry registry, Collection<String> targets, Collection<String> sources, Collection<String> reconciled) {
+        this.sources = sources;
+        for (String source : sources) {
+            Gauge.builder("clockrelay.last.webhook.age", this, gauges -> gauges.age(gauges.current().lastWebhook().get(source)))
+                    .description("Seconds since the vendor's newest accepted webhook (all instances): a vendor gone silent")
+                    .baseUnit("seconds").tag("source", source).strongReference(true).register(registry);
+        }
+        for (String source : reconciled) {
+            Gauge.builder("clockrelay.reconcile.last.success", this, gauges -> gauges.epochSeconds(gauges.current().lastReconciled().get(source)))
+                    .description("When the vendor's last reconciliation succeeded (Unix seconds, any instance); NaN before the first")
+                    .baseUnit("seconds").tag("source", source).strongReference(true).register(registry);
+        }
         Gauge.builder("clockrelay.inbox.pending", this, gauges -> gauges.current().inboxPending())
                 .description("Accepted webhooks not yet turned into records (all instances)").strongReference(true).register(registry);
         Gauge.builder("clockrelay.inbox.failed", this, gauges -> gauges.current().inboxFailed())
@@ -72,6 +85,15 @@ public class StoreGauges {
         }
         Instant oldest = current.oldestPending().get(target);
         return oldest == null ? 0 : Math.max(0, Duration.between(oldest, current.at()).toMillis() / 1000.0);
+    }
+
+    private double age(Instant at) {
+        Snapshot current = current();
+        return !current.read() || at == null ? Double.NaN : Math.max(0, Duration.between(at, current.at()).toMillis() / 1000.0);
+    }
+
+    private double epochSeconds(Instant at) {
+        return at == null ? Double.NaN : at.getEpochSecond();
     }
 
     private double deadLetters(String target) {
@@ -114,12 +136,32 @@ public class StoreGauges {
                     dead.put(rows.getString(1), (double) rows.getLong(2));
                 }
             }
-            snapshot = new Snapshot(now, inbox, failed, pending, oldest, dead, true);
+            Map<String, Instant> lastWebhook = new HashMap<>();
+            for (String source : sources) {
+                // The newest by the (source, received_at) index: one row, however long the inbox.
+                try (java.sql.PreparedStatement newest = connection.prepareStatement("SELECT received_at FROM inbox WHERE source = ?"
+                        + " AND event_type <> 'reconciled' ORDER BY received_at DESC LIMIT 1")) {
+                    newest.setString(1, source);
+                    try (ResultSet row = newest.executeQuery()) {
+                        if (row.next()) {
+                            lastWebhook.put(source, row.getTimestamp(1).toInstant());
+                        }
+                    }
+                }
+            }
+            Map<String, Instant> lastReconciled = new HashMap<>();
+            try (ResultSet rows = statement.executeQuery("SELECT name, last_success_at FROM clockrelay_jobs WHERE name LIKE 'reconcile-%'"
+                    + " AND last_success_at IS NOT NULL")) {
+                while (rows.next()) {
+                    lastReconciled.put(rows.getString(1).substring("reconcile-".length()), rows.getTimestamp(2).toInstant());
+                }
+            }
+            snapshot = new Snapshot(now, inbox, failed, pending, oldest, dead, lastWebhook, lastReconciled, true);
         } catch (Exception unreadable) {
             if (snapshot.read() || snapshot.at().equals(Instant.EPOCH)) {
                 LOG.warn("backlog metrics unavailable until the store can be read: {}", unreadable.toString());
             }
-            snapshot = new Snapshot(now, Double.NaN, Double.NaN, Map.of(), Map.of(), Map.of(), false);
+            snapshot = new Snapshot(now, Double.NaN, Double.NaN, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), false);
         }
         return snapshot;
     }

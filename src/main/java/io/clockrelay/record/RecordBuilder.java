@@ -140,7 +140,7 @@ public final class RecordBuilder {
      * whether what the vendor holds now differs from what clockrelay last knew.
      */
     public RecordBuilder fingerprintOf(JsonNode content) {
-        this.fingerprint = content == null || content.isMissingNode() ? null : sha256(content.toString());
+        this.fingerprint = content == null || content.isMissingNode() ? null : Fingerprints.of(content);
         return this;
     }
 

@@ -54,6 +54,8 @@ public class ClockodoApi implements CamelContextAware {
             Map.entry("nonbusiness_group", new Endpoint("/v2/nonbusinessGroups/", "data")));
     static final String CHANGE_REQUESTS = "/v2/workTimes/changeRequests";
     static final String WORK_TIMES = "/v2/workTimes";
+    static final String ENTRIES = "/v2/entries";
+    static final String ABSENCES = "/v4/absences";
     /** Pages read of one list at most: 100 pages of 1,000. */
     private static final int MAX_PAGES = 100;
     private static final Duration USER_ZONES_KEPT = Duration.ofHours(1);
@@ -117,8 +119,26 @@ public class ClockodoApi implements CamelContextAware {
     /** The entity's current state, or null when Clockodo no longer has it (404). */
     public JsonNode fetch(String kind, String id) {
         Endpoint endpoint = ENTITIES.get(kind);
-        JsonNode body = get(endpoint.path() + id, Map.of());
+        JsonNode body = get(endpoint.path() + id, Map.of(), 1.0);
         return body == null ? null : body.get(endpoint.envelope());
+    }
+
+    /**
+     * Every entry of a time range, every page ({@code GET /v2/entries?time_since&time_until&page}), within a share of
+     * the rate limits (reconciliation leaves the rest to the enrichment of notifications).
+     */
+    public List<JsonNode> entries(Instant since, Instant until, double share) {
+        return list(ENTRIES, Map.of("time_since", since.toString(), "time_until", until.toString()), share, "entries");
+    }
+
+    /** Every absence of a year ({@code GET /v4/absences?filter[year]=}), within a share of the rate limits. */
+    public List<JsonNode> absences(int year, double share) {
+        List<JsonNode> absences = new ArrayList<>();
+        JsonNode body = get(ABSENCES, Map.of("filter[year]", String.valueOf(year)), share);
+        if (body != null) {
+            body.path("data").forEach(absences::add);
+        }
+        return absences;
     }
 
     /**
@@ -133,7 +153,7 @@ public class ClockodoApi implements CamelContextAware {
             query.put("users_id", usersId);
         }
         query.put("items_per_page", "1000");
-        for (JsonNode item : list(CHANGE_REQUESTS, query, "change_requests", "data")) {
+        for (JsonNode item : list(CHANGE_REQUESTS, query, 1.0, "change_requests", "data")) {
             if (id.equals(item.path("id").asText())) {
                 return item;
             }
@@ -143,7 +163,7 @@ public class ClockodoApi implements CamelContextAware {
 
     /** A user's work times of one day: {@code [{date, users_id, intervals: [{time_since, time_until}], offset}]}. */
     public List<JsonNode> workTimeDays(String usersId, LocalDate day) {
-        return list(WORK_TIMES, Map.of("date_since", day.toString(), "date_until", day.toString(), "users_id", usersId), "work_time_days", "data");
+        return list(WORK_TIMES, Map.of("date_since", day.toString(), "date_until", day.toString(), "users_id", usersId), 1.0, "work_time_days", "data");
     }
 
     /** The time zone of a Clockodo user (their local days are what absences and work dates count), kept an hour. */
@@ -177,13 +197,13 @@ public class ClockodoApi implements CamelContextAware {
     }
 
     /** Every page of a paged list ({@code paging.count_pages}), the items of whichever envelope the answer uses. */
-    private List<JsonNode> list(String path, Map<String, String> query, String... envelopes) {
+    private List<JsonNode> list(String path, Map<String, String> query, double share, String... envelopes) {
         List<JsonNode> items = new ArrayList<>();
         int pages = 1;
         for (int page = 1; page <= pages && page <= MAX_PAGES; page++) {
             Map<String, String> paged = new LinkedHashMap<>(query);
             paged.put("page", String.valueOf(page));
-            JsonNode body = get(path, paged);
+            JsonNode body = get(path, paged, share);
             if (body == null) {
                 break;
             }
@@ -196,13 +216,14 @@ public class ClockodoApi implements CamelContextAware {
     }
 
     /** One GET: the answer's JSON, or null for 404; every other answer but 200 is {@link ClockodoUnavailable}. */
-    private JsonNode get(String path, Map<String, String> query) {
+    private JsonNode get(String path, Map<String, String> query, double share) {
         if (!isConfigured()) {
             throw new ClockodoUnavailable(problem(), null);
         }
         Exchange answer = template().request("direct:clockodo-api", exchange -> {
             exchange.setVariable("clockodoPath", path);
             exchange.setVariable("clockodoQuery", query(query));
+            exchange.setVariable(ClockodoRateLimit.SHARE, share);
         });
         Exception failure = answer.getException();
         if (failure != null) {
@@ -263,7 +284,7 @@ public class ClockodoApi implements CamelContextAware {
             if (query.length() > 0) {
                 query.append('&');
             }
-            query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+            query.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
         });
         return query.toString();
     }

@@ -84,9 +84,12 @@ public class ClockodoMapper implements RecordMapper {
                     .attribute("projects_id", payload.get("id")).attribute("type", payload.get("type"))
                     .attribute("threshold", payload.get("threshold")).build());
         }
+        boolean reconciled = eventName.equals("reconciled");
         int dot = eventName.lastIndexOf('.');
-        String kind = dot > 0 ? eventName.substring(0, dot) : eventName;
-        String change = dot > 0 ? eventName.substring(dot + 1) : "";
+        // What reconciliation found in Clockodo's API carries the entity (or that it is gone): no fetch.
+        String kind = reconciled ? notification.path("payload").fieldNames().next() : dot > 0 ? eventName.substring(0, dot) : eventName;
+        String change = reconciled ? (notification.path("deleted").asBoolean(false) ? "deleted" : "reconciled")
+                : dot > 0 ? eventName.substring(dot + 1) : "";
         String id = text(notification.path("payload").path(kind).get("id"));
         if (id == null || !api.knows(kind)) {
             return List.of(RecordBuilder.of(event, RecordMapping.UNKNOWN, event.eventId()).attribute("payload", notification)
@@ -95,7 +98,7 @@ public class ClockodoMapper implements RecordMapper {
         if (kind.equals("work_time_change_request")) {
             return changeRequest(event, id, change, occurredAt, known);
         }
-        JsonNode entity = change.equals("deleted") ? null : api.fetch(kind, id);
+        JsonNode entity = change.equals("deleted") ? null : reconciled ? notification.get("entity") : api.fetch(kind, id);
         if (entity == null || !entity.isObject()) {
             return List.of(deletion(event, kind, id, known).occurredAt(occurredAt).build());
         }

@@ -70,6 +70,8 @@ public class ConnecteamMapper implements RecordMapper {
             TIME_ACTIVITY_EVENTS.put(by + "_approved_delete_request", Meaning.DELETE_APPROVED);
         }
         TIME_ACTIVITY_EVENTS.put("admin_delete", Meaning.DELETED);
+        // What reconciliation found in Connecteam's API: the activity as it is now (or gone).
+        TIME_ACTIVITY_EVENTS.put("reconciled", Meaning.HAPPENED);
         TIME_ACTIVITY_EVENTS.put("admin_declined_request", Meaning.DECLINED);
         for (String kind : new String[] {"add", "edit", "delete"}) {
             TIME_ACTIVITY_EVENTS.put("user_" + kind + "_request", Meaning.REQUESTED);
@@ -168,6 +170,9 @@ public class ConnecteamMapper implements RecordMapper {
         }
         String entity = ConnecteamPayload.TIME_ACTIVITY_ENTITIES.get(activityType);
         Meaning meaning = TIME_ACTIVITY_EVENTS.get(event.eventType());
+        if (event.eventType().equals("reconciled") && webhook.fields().path("deleted").asBoolean(false)) {
+            meaning = Meaning.DELETED;
+        }
         String id = webhook.timeActivityId();
         if (entity == null || meaning == null || id == null) {
             return;
