@@ -1,7 +1,6 @@
 package io.clockrelay.observe;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import java.time.Instant;
 import java.util.Map;
@@ -11,14 +10,14 @@ import java.util.Map;
  * while its deliveries fail. Never DOWN: the records wait in the outbox, webhooks are still accepted, so the app
  * stays ready.
  */
-public class TargetHealthCheck extends AbstractHealthCheck {
+public class TargetHealthCheck extends ReportedHealthCheck {
 
     private final String target;
     private volatile Instant failingSince;
     private volatile String reason;
 
     public TargetHealthCheck(String target) {
-        super("clockrelay", "target-" + target);
+        super("target-" + target);
         this.target = target;
     }
 
@@ -36,17 +35,6 @@ public class TargetHealthCheck extends AbstractHealthCheck {
             failingSince = at;
         }
         reason = why;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    /** Reported on /observe/health, never part of /observe/health/ready: Camel's readiness wants every check UP. */
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

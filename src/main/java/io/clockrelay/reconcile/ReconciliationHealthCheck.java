@@ -2,7 +2,7 @@ package io.clockrelay.reconcile;
 
 import io.clockrelay.store.Jobs;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.clockrelay.observe.ReportedHealthCheck;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +13,7 @@ import java.util.Map;
  * A vendor's reconciliation: UP while it succeeds at least every two intervals (on any instance), UNKNOWN (degraded)
  * with the time of its last success when it has failed for longer. Never part of readiness: webhooks are still taken.
  */
-public class ReconciliationHealthCheck extends AbstractHealthCheck {
+public class ReconciliationHealthCheck extends ReportedHealthCheck {
 
     private final Reconciler reconciler;
     private final Jobs jobs;
@@ -22,22 +22,12 @@ public class ReconciliationHealthCheck extends AbstractHealthCheck {
     private final Instant started;
 
     public ReconciliationHealthCheck(Reconciler reconciler, Jobs jobs, Duration interval, Clock clock) {
-        super("clockrelay", "reconcile-" + reconciler.source());
+        super("reconcile-" + reconciler.source());
         this.reconciler = reconciler;
         this.jobs = jobs;
         this.interval = interval;
         this.clock = clock;
         this.started = Instant.now(clock);
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.clockrelay.source.clockodo;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.clockrelay.observe.ReportedHealthCheck;
 
 import java.util.Map;
 
@@ -10,13 +10,13 @@ import java.util.Map;
  * Clockodo's webhooks are configured and the API credentials are not. Never DOWN: webhooks are still accepted and
  * kept, so the app stays ready. Where Clockodo is not used at all, there is nothing to report: UP.
  */
-public class ClockodoHealthCheck extends AbstractHealthCheck {
+public class ClockodoHealthCheck extends ReportedHealthCheck {
 
     private ClockodoApi api;
     private ClockodoVerifier webhooks;
 
     public ClockodoHealthCheck() {
-        super("clockrelay", "clockodo-api");
+        super("clockodo-api");
     }
 
     public void setApi(ClockodoApi api) {
@@ -25,17 +25,6 @@ public class ClockodoHealthCheck extends AbstractHealthCheck {
 
     public void setWebhooks(ClockodoVerifier webhooks) {
         this.webhooks = webhooks;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    /** Reported on /observe/health, never part of /observe/health/ready: Camel's readiness wants every check UP. */
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override
