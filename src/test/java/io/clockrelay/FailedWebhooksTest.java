@@ -80,11 +80,20 @@ class FailedWebhooksTest {
             id = ((Number) failed.get("ID")).longValue();
             assertThat(strict.get(strict.managementPort, "/admin/replay-webhooks?id=" + id, "Authorization", "Bearer " + ADMIN).statusCode())
                     .as("replay is a POST").isEqualTo(405);
+            // A flaw of the version (an exception, not a refusal) is no more retried in silence than odd content.
+            assertThat(send(strict, "connecteam", RunningClockrelay.fixture("connecteam", "time-activity/admin_add.manual_break"))).isEqualTo(200);
+            assertThat(strict.awaitRow("SELECT attempts, last_error FROM inbox WHERE status = 'failed' AND event_type = 'admin_add'"
+                    + " AND payload LIKE '%manual_break%'")).containsEntry("ATTEMPTS", 1)
+                    .containsEntry("LAST_ERROR", "clockrelay could not map it (java.lang.IllegalStateException: a flaw of this version with breaks):"
+                            + " replay it once a version that can is running");
         }
         try (RunningClockrelay fixed = start(Map.of())) {
             java.net.http.HttpResponse<String> replay = fixed.post(fixed.managementPort, "/admin/replay-webhooks?id=" + id, ADMIN);
             assertThat(replay.statusCode()).isEqualTo(200);
             assertThat(replay.body()).isEqualTo("{\"replayed\":1}");
+            assertThat(fixed.post(fixed.managementPort, "/admin/replay-webhooks?source=connecteam", ADMIN).body())
+                    .as("the rest of the vendor's, the break among them").isEqualTo("{\"replayed\":1}");
+            fixed.awaitRow("SELECT * FROM payroll_time_records WHERE entity = 'break' AND last_event_type = 'admin_add'");
 
             Map<String, Object> row = fixed.awaitRow("SELECT * FROM payroll_time_records WHERE record_id = 'connecteam:time_off:65d32918a28dbd2c492d76bb'");
             assertThat(row).containsEntry("TIME_KIND", "absence").containsEntry("QUANTITY_UNIT", "days");

@@ -5,6 +5,7 @@ import io.clockrelay.inbox.Inbox;
 import io.clockrelay.inbox.InboxEvent;
 import io.clockrelay.observe.ClockrelayMetrics;
 import io.clockrelay.record.RecordMapping;
+import io.clockrelay.record.RetryAfter;
 import io.clockrelay.record.TimeRecord;
 import io.clockrelay.record.Unmappable;
 import io.clockrelay.store.Transactions;
@@ -117,9 +118,15 @@ public class InboxProcessing {
                 setAside(event, e.getMessage());
                 untouched.addAll(served);
             } catch (Exception e) {
-                inbox.retryLater(event, e);
+                if (transientFailure(e)) {
+                    inbox.retryLater(event, e);
+                    heldBack.addAll(event.keys());
+                } else {
+                    // Not the vendor's API nor the store: a flaw in the mapping, which retrying cannot mend.
+                    LOG.error("webhook source={} eventId={} could not be mapped", event.source(), event.eventId(), e);
+                    setAside(event, "clockrelay could not map it (" + e + "): replay it once a version that can is running");
+                }
                 untouched.addAll(served);
-                heldBack.addAll(event.keys());
             }
         }
         try {
@@ -204,6 +211,19 @@ public class InboxProcessing {
 
     private static boolean holds(Collection<String> keys, InboxEvent event) {
         return event.keys().stream().anyMatch(keys::contains);
+    }
+
+    /**
+     * A failure that passes: a vendor's API that cannot answer now (it says when to try again), the store or the
+     * network unreachable. Anything else is a flaw in mapping the webhook, the same on every try.
+     */
+    private static boolean transientFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RetryAfter || cause instanceof java.io.IOException || cause instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An SQL data or constraint error (class 22 or 23): the same rows would fail again however often they are tried. */

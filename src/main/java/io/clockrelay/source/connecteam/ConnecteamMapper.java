@@ -225,7 +225,7 @@ public class ConnecteamMapper implements RecordMapper {
             record.absenceType(timeOffTypes.getOrDefault(text(activity.get("policyTypeId")), AbsenceType.other))
                     .quantity(value, unit)
                     // Seconds only for hours: a day off is a day, whatever its span.
-                    .durationSeconds(unit == Quantity.Unit.hours ? Fields.seconds(new com.fasterxml.jackson.databind.node.DecimalNode(
+                    .durationSeconds(unit == Quantity.Unit.hours && value != null ? Fields.seconds(new com.fasterxml.jackson.databind.node.DecimalNode(
                             value.multiply(BigDecimal.valueOf(3600))), "timeActivity.duration.value") : null);
         } else if (start != null && end != null) {
             record.durationSeconds(end.getEpochSecond() - start.getEpochSecond());
