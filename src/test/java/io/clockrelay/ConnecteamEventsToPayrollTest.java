@@ -312,7 +312,12 @@ class ConnecteamEventsToPayrollTest {
     }
 
     static HttpResponse<String> post(String body) {
-        return app.post("/webhooks/connecteam", "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8), "X-Webhook-Secret", SECRET);
+        return postTo(app, body);
+    }
+
+    /** A Connecteam webhook, with the secret as Connecteam sends it, to a running clockrelay. */
+    static HttpResponse<String> postTo(RunningClockrelay running, String body) {
+        return running.post("/webhooks/connecteam", "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8), "X-Webhook-Secret", SECRET);
     }
 
     /** What to pay a user: NOT deleted AND (status IS NULL OR status = 'approved'), in seconds of absence and work. */

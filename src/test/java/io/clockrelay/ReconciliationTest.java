@@ -158,6 +158,35 @@ class ReconciliationTest {
                 .containsExactlyInAnyOrder("2024-07-20..2024-08-19", "2024-08-20..2024-08-29");
     }
 
+    /**
+     * Connecteam's list says nothing of approval: an activity it lists changed since its webhooks (here its
+     * {@code modifiedAt}) is corrected from the list, and a declined one stays declined.
+     */
+    @Test
+    void aDeclinedConnecteamActivityListedAgainStaysDeclined() throws IOException {
+        String timeOff = "{\"id\":\"66c0000000000000000b0001\",\"start\":{\"timestamp\":1722837600,\"timezone\":\"Europe/Vienna\"},"
+                + "\"end\":{\"timestamp\":1722846600,\"timezone\":\"Europe/Vienna\"},\"policyTypeId\":\"65af9319dea5e39064086d93\","
+                + "\"duration\":{\"value\":2.5,\"units\":\"hours\"},\"isAllDay\":false,\"createdAt\":1722600000,\"modifiedAt\":%d}";
+        postConnecteam(ConnecteamEventsToPayrollTest.timeActivity("admin_add", "time_off", "req-rec-1", 503, timeOff.formatted(1722600000), 1722600000)
+                .replace("\"timeClockId\":67", "\"timeClockId\":70"));
+        postConnecteam("{\"requestId\":\"req-rec-2\",\"company\":\"c1\",\"eventType\":\"admin_declined_request\",\"activityType\":\"time_off\","
+                + "\"eventTimestamp\":1722600100,\"userId\":503,\"timeClockId\":70,\"timeActivityId\":\"66c0000000000000000b0001\"}");
+        app.awaitRow(row -> "declined".equals(row.get("STATUS")), "SELECT status FROM payroll_time_records WHERE record_id = ?",
+                "connecteam:time_off:66c0000000000000000b0001");
+        apis.stubFor(get(urlEqualTo("/connecteam/time-clock/v1/time-clocks")).willReturn(okJson(
+                "{\"requestId\":\"r-clocks-2\",\"data\":{\"timeClocks\":[{\"id\":70,\"name\":\"Office\",\"isArchived\":false}]}}")));
+        apis.stubFor(get(urlPathEqualTo("/connecteam/time-clock/v1/time-clocks/70/time-activities")).withQueryParam("startDate", equalTo("2024-08-04"))
+                .willReturn(okJson("{\"requestId\":\"r-67-3\",\"data\":{\"timeActivitiesByUsers\":[{\"userId\":503,\"shifts\":[],"
+                        + "\"manualBreaks\":[],\"timeOffs\":[" + timeOff.formatted(1722700000) + "]}]}}")));
+
+        JsonNode report = reconcile("connecteam", "2024-08-04T00:00:00Z", "2024-08-06T00:00:00Z");
+
+        assertThat(report.get("changed").asInt()).isEqualTo(1);
+        Map<String, Object> row = app.awaitRow(found -> "reconciled".equals(found.get("LAST_EVENT_TYPE")),
+                "SELECT * FROM payroll_time_records WHERE record_id = ?", "connecteam:time_off:66c0000000000000000b0001");
+        assertThat(row).containsEntry("STATUS", "declined").containsEntry("DURATION_SECONDS", 9000L).containsEntry("TIME_KIND", "absence");
+    }
+
     @Test
     void anApiFailingMidwayLeavesNothingHalfAppliedAndTheNextRunCompletes() throws IOException {
         apis.stubFor(get(urlPathEqualTo("/api/v2/entries")).withQueryParam("time_since", equalTo("2024-10-01T00:00:00Z")).withQueryParam("page", equalTo("1"))
@@ -240,6 +269,10 @@ class ReconciliationTest {
 
     private static void postClockodo(String body) {
         assertThat(app.post("/webhooks/clockodo", "application/json", body.getBytes(StandardCharsets.UTF_8)).body()).isEqualTo("{\"status\":\"accepted\"}");
+    }
+
+    private static void postConnecteam(String body) {
+        assertThat(ConnecteamEventsToPayrollTest.postTo(app, body).body()).isEqualTo("{\"status\":\"accepted\"}");
     }
 
     private static Map<String, Object> awaitRecord(String recordId) {

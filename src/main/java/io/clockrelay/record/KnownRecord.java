@@ -7,9 +7,16 @@ import java.time.LocalDate;
 public record KnownRecord(String recordId, String userId, Instant start, Instant end, Long durationSeconds, LocalDate workDate,
                           boolean deleted, Instant lastEventAt, String fingerprint) {
 
-    /** This state with a change merged in by the rules every target keeps: the newest change wins, a partial one keeps what is known. */
+    /**
+     * This state with a change merged in by the rules every target keeps: the newest change wins; a partial one keeps
+     * what is known, a complete one is all there is.
+     */
     public KnownRecord merge(TimeRecord change) {
         boolean newer = lastEventAt == null || !change.occurredAt().isBefore(lastEventAt);
+        if (newer && change.complete()) {
+            return new KnownRecord(recordId, or(change.userId(), userId), change.start(), change.end(), change.durationSeconds(),
+                    change.workDate(), false, change.occurredAt(), or(change.fingerprint(), fingerprint));
+        }
         if (newer) {
             return new KnownRecord(recordId, or(change.userId(), userId), or(change.start(), start), or(change.end(), end),
                     or(change.durationSeconds(), durationSeconds), or(change.workDate(), workDate),

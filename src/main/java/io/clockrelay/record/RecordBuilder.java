@@ -43,6 +43,7 @@ public final class RecordBuilder {
     private LocalDate workDate;
     private Instant occurredAt;
     private String fingerprint;
+    private boolean complete;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
 
     private RecordBuilder(SourceEvent event, String entity, String entityId) {
@@ -144,6 +145,15 @@ public final class RecordBuilder {
         return this;
     }
 
+    /**
+     * This record is made from the vendor's {@code whole} entity as it is now: fingerprinted for reconciliation, and
+     * complete, so that what it leaves out (no end, no status, no seconds) clears what a target held.
+     */
+    public RecordBuilder whole(JsonNode content) {
+        this.complete = true;
+        return fingerprintOf(content);
+    }
+
     public RecordBuilder attribute(String name, Object value) {
         if (value instanceof JsonNode node && node.isNull()) {
             return this;
@@ -196,8 +206,8 @@ public final class RecordBuilder {
         if (workDate != null) {
             Fields.inRange(workDate.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), "the work date", workDate.toString());
         }
-        return new TimeRecord(source + ":" + entity + ":" + entityId, eventId, source, event.eventType(), action, entity,
-                entityId, userId, start, end, timezone, timeKind, status, absenceType, quantity, durationSeconds, workDate,
+        return new TimeRecord(source + ":" + entity + ":" + entityId, eventId, source, event.eventType(), action,
+                complete && action == TimeRecord.Action.upsert, entity, entityId, userId, start, end, timezone, timeKind, status, absenceType, quantity, durationSeconds, workDate,
                 occurredAt != null ? occurredAt : event.receivedAt(), event.receivedAt(), attributes, fingerprint);
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * For JDBC target routes: a canonical record (JSON) as named SQL parameters, typed for the driver. Instants are
  * {@link OffsetDateTime} in UTC; a field the record does not carry is null, which the shipped statements read as
  * "keep what is there". The names are those of the record (recordId, userId, start, end, …) plus
- * {@code deleted}, {@code quantityValue}, {@code quantityUnit} and {@code record} (the whole record as JSON).
+ * {@code deleted}, {@code complete} (false unless the record says so), {@code quantityValue}, {@code quantityUnit} and {@code record} (the whole record as JSON).
  */
 public class RecordColumns {
 
@@ -48,6 +48,7 @@ public class RecordColumns {
         columns.put("eventType", Fields.text(node.get("eventType")));
         columns.put("action", Fields.text(node.get("action")));
         columns.put("deleted", "delete".equals(Fields.text(node.get("action"))));
+        columns.put("complete", node.path("complete").asBoolean(false));
         columns.put("entity", Fields.text(node.get("entity")));
         columns.put("entityId", Fields.text(node.get("entityId")));
         columns.put("userId", Fields.text(node.get("userId")));

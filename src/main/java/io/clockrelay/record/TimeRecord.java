@@ -13,10 +13,13 @@ import java.util.Map;
 /**
  * The canonical record, version 2: one change of one thing, the body every target route receives (docs/design.md,
  * "The canonical record" and "Payroll semantics"; its JSON Schema is docs/record.schema.json). Fields a partial
- * update does not know are null and left out of the JSON, so no target nulls them.
+ * update does not know are null and left out of the JSON, so no target nulls them. A record made from the vendor's
+ * whole entity says so ({@code complete}): there a field left out is none, and a target clears what it held (a time off
+ * that became a day-based one has no seconds any more; an activity added again after a declined request is no longer
+ * declined).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"version", "recordId", "eventId", "source", "eventType", "action", "entity", "entityId", "userId",
+@JsonPropertyOrder({"version", "recordId", "eventId", "source", "eventType", "action", "complete", "entity", "entityId", "userId",
         "start", "end", "timezone", "timeKind", "status", "absenceType", "quantity", "durationSeconds", "workDate",
         "occurredAt", "receivedAt", "attributes"})
 public record TimeRecord(
@@ -25,6 +28,7 @@ public record TimeRecord(
         String source,
         String eventType,
         Action action,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean complete,
         String entity,
         String entityId,
         String userId,
@@ -67,7 +71,7 @@ public record TimeRecord(
 
     /** This record with what the process stage knows of it filled in where the change itself does not say. */
     public TimeRecord withKnown(String knownUserId) {
-        return new TimeRecord(recordId, eventId, source, eventType, action, entity, entityId, userId != null ? userId : knownUserId,
+        return new TimeRecord(recordId, eventId, source, eventType, action, complete, entity, entityId, userId != null ? userId : knownUserId,
                 start, end, timezone, timeKind, status, absenceType, quantity, durationSeconds, workDate, occurredAt, receivedAt,
                 attributes, fingerprint);
     }

@@ -54,19 +54,21 @@ public class ClockEyeMapper implements RecordMapper {
             return List.of(RecordBuilder.of(event, RecordMapping.UNKNOWN, event.eventId()).attribute("payload", payload)
                     .occurredAt(createdAt).build());
         }
-        RecordBuilder record = RecordBuilder.of(event, entity, id).fingerprintOf(data);
+        RecordBuilder record = RecordBuilder.of(event, entity, id);
+        // Whole: what the event states of the entity is all there is. An update's changes, a deletion and an
+        // approval say only what changed.
         switch (event.eventType()) {
-            case "time_entry.created" -> created(record, data).occurredAt(createdAt);
+            case "time_entry.created" -> created(record.whole(data), data).occurredAt(createdAt);
             case "time_entry.updated" -> updated(record, changes(data.path("changes")), known.get("clockeye:time_entry:" + id))
                     .occurredAt(first(Fields.instant(data.get("updated_at"), "data.updated_at"), createdAt));
             case "time_entry.deleted" -> record.delete().occurredAt(first(Fields.instant(data.get("deleted_at"), "data.deleted_at"), createdAt));
-            case "screenshot.captured" -> record.userId(text(data.get("user_id"))).start(createdAt)
+            case "screenshot.captured" -> record.whole(data).userId(text(data.get("user_id"))).start(createdAt)
                     .attributesExcept(data, Set.of("id", "user_id")).occurredAt(createdAt);
             case "user.invited" -> record.userId(id).attribute("status", "invited").attributesExcept(data, Set.of("id")).occurredAt(createdAt);
             case "user.activated" -> record.userId(id).attribute("status", "active").attributesExcept(data, Set.of("id"))
                     .occurredAt(first(Fields.instant(data.get("activated_at"), "data.activated_at"), createdAt));
-            case "project.created" -> record.attributesExcept(data, Set.of("id")).occurredAt(createdAt);
-            case "timesheet.submitted" -> timesheetSubmitted(record, data).occurredAt(createdAt);
+            case "project.created" -> record.whole(data).attributesExcept(data, Set.of("id")).occurredAt(createdAt);
+            case "timesheet.submitted" -> timesheetSubmitted(record.whole(data), data).occurredAt(createdAt);
             default -> record.status(RecordStatus.approved).attributesExcept(data, Set.of("id"))
                     .occurredAt(first(Fields.instant(data.get("approved_at"), "data.approved_at"), createdAt));
         }

@@ -112,7 +112,7 @@ public class ClockodoMapper implements RecordMapper {
             // The reference entities; those of one user (holiday quotas, carries) name the user.
             default -> RecordBuilder.of(event, kind, id).userId(text(entity.get("users_id"))).attributesExcept(entity, Set.of("id", "users_id"));
         };
-        return List.of(record.fingerprintOf(entity).occurredAt(occurredAt).build());
+        return List.of(record.whole(entity).occurredAt(occurredAt).build());
     }
 
     /** An entry: type 1 is worked time; 2 (a lump-sum value) and 3 (a lump-sum service) are lump sums, no time. */
@@ -189,7 +189,7 @@ public class ClockodoMapper implements RecordMapper {
                     .status(CHANGE_REQUEST_STATUS.get(request.path("status").asInt(-1)))
                     .workDate(Fields.date(request.get("date"), "change_request.date"))
                     .timezone(api.zoneOf(userId).getId())
-                    .fingerprintOf(request)
+                    .whole(request)
                     .attributesExcept(request, Set.of("id", "users_id")).occurredAt(occurredAt).build());
         }
         List<TimeRecord> records = new ArrayList<>();
@@ -221,7 +221,7 @@ public class ClockodoMapper implements RecordMapper {
             seconds += since != null && until != null ? Math.max(0, until.getEpochSecond() - since.getEpochSecond()) : 0;
         }
         return RecordBuilder.of(event, "work_time_day", userId + ":" + date).userId(userId).workDate(date).timezone(zone.getId())
-                .start(first).end(last).durationSeconds(seconds).fingerprintOf(day).eventIdPerRecord()
+                .start(first).end(last).durationSeconds(seconds).whole(day).eventIdPerRecord()
                 .attributesExcept(day, Set.of("users_id", "date")).occurredAt(occurredAt).build();
     }
 

@@ -210,7 +210,14 @@ public class ConnecteamMapper implements RecordMapper {
 
     /** The activity itself: its span, its kind of time, and for time off its type and the amount Connecteam counts. */
     private RecordBuilder activity(SourceEvent event, String entity, String id, JsonNode activity) {
-        RecordBuilder record = RecordBuilder.of(event, entity, id).timeKind(TIME_KINDS.get(entity)).fingerprintOf(activity);
+        RecordBuilder record = RecordBuilder.of(event, entity, id).timeKind(TIME_KINDS.get(entity));
+        if (event.eventType().equals("reconciled")) {
+            // Connecteam's list says nothing of approval (nor whether it lists declined activities): what it lists
+            // fills and corrects, but clears nothing, a declined status least of all.
+            record.fingerprintOf(activity);
+        } else {
+            record.whole(activity);
+        }
         span(record, activity, "timeActivity");
         Instant start = Fields.epochSeconds(activity.path("start").get("timestamp"), "timeActivity.start.timestamp");
         Instant end = Fields.epochSeconds(activity.path("end").get("timestamp"), "timeActivity.end.timestamp");
@@ -239,7 +246,7 @@ public class ConnecteamMapper implements RecordMapper {
                 .attribute("request", kind).attribute("activity", entity).attribute("activityId", id);
         if (activity != null && activity.isObject() && activity.size() > 0) {
             span(record, activity, "timeActivity");
-            record.fingerprintOf(activity).attributesExcept(activity, ACTIVITY_FIELDS);
+            record.whole(activity).attributesExcept(activity, ACTIVITY_FIELDS);
         }
         return record;
     }
@@ -294,7 +301,7 @@ public class ConnecteamMapper implements RecordMapper {
     private static void user(SourceEvent event, JsonNode user, List<RecordBuilder> records) {
         String id = text(user.get("userId"));
         if (id != null) {
-            records.add(RecordBuilder.of(event, "user", id).userId(id).fingerprintOf(user).attributesExcept(user, Set.of("userId")));
+            records.add(RecordBuilder.of(event, "user", id).userId(id).whole(user).attributesExcept(user, Set.of("userId")));
         }
     }
 
@@ -327,14 +334,14 @@ public class ConnecteamMapper implements RecordMapper {
                 .end(Fields.epochSeconds(shift.get("endTime"), "data.shifts[].endTime"))
                 .timezone(timezone)
                 .workDateOf(start, Fields.zone(timezone, "data.shifts[].timezone"))
-                .fingerprintOf(shift)
+                .whole(shift)
                 .attributesExcept(shift, Set.of("id", "startTime", "endTime", "timezone"));
     }
 
     /** An availability status; one without an id (Connecteam's description allows it) is named by its user and start. */
     private static RecordBuilder availability(SourceEvent event, JsonNode status) {
         RecordBuilder record = RecordBuilder.of(event, "availability", availabilityId(status)).userId(text(status.get("userId")))
-                .fingerprintOf(status).attributesExcept(status, Set.of("id", "userId", "start", "end", "startTime", "endTime", "timezone"));
+                .whole(status).attributesExcept(status, Set.of("id", "userId", "start", "end", "startTime", "endTime", "timezone"));
         if (status.has("start")) {
             span(record, status, "availabilityStatuses[]");
         } else {
@@ -364,7 +371,7 @@ public class ConnecteamMapper implements RecordMapper {
             records.add(RecordBuilder.of(event, "form_submission", id)
                     .userId(text(data.get("submittingUserId")))
                     .timezone(text(data.get("submissionTimezone")))
-                    .fingerprintOf(data)
+                    .whole(data)
                     .attributesExcept(data, Set.of("formSubmissionId", "submittingUserId", "submissionTimezone")));
         }
     }
@@ -378,7 +385,7 @@ public class ConnecteamMapper implements RecordMapper {
         return RecordBuilder.of(event, "task", id)
                 .userId(users.isArray() && users.size() == 1 ? text(users.get(0)) : null)
                 .start(Fields.epochSeconds(task.get("startTime"), "data[].startTime"))
-                .fingerprintOf(task)
+                .whole(task)
                 .attributesExcept(task, Set.of("id", "startTime"));
     }
 
