@@ -84,7 +84,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         // Types, URLs and secrets were checked before the start (ConfigurationCheck).
         for (Target target : targets.all()) {
             if (target.type().equals("jdbc")) {
-                bindJdbcTarget(target, properties, registry, store, storeUrl, pools);
+                bindJdbcTarget(camelContext, target, properties, registry, store, storeUrl, pools);
             }
         }
         ClockrelayMetrics clockrelayMetrics = new ClockrelayMetrics(metrics);
@@ -155,13 +155,13 @@ public class ClockrelayConfiguration implements CamelConfiguration {
      * A JDBC target's pool is bound under the target's name, and its dialect (h2, postgresql, mariadb) is set as
      * {@code clockrelay.target.<name>.dialect} for its route file. An empty url means the store database.
      */
-    private static void bindJdbcTarget(Target target, PropertiesComponent properties, Registry registry,
+    private static void bindJdbcTarget(CamelContext camelContext, Target target, PropertiesComponent properties, Registry registry,
                                        HikariDataSource store, String storeUrl, List<HikariDataSource> pools) {
         String group = "clockrelay.target." + target.name() + ".";
         String url = properties.resolveProperty(group + "url").orElse("").trim();
         HikariDataSource dataSource = store;
         if (!url.isEmpty() && !url.equals(storeUrl)) {
-            dataSource = Databases.pool(target.name(), url, properties.resolveProperty(group + "user").orElse(""),
+            dataSource = Databases.targetPool(target.name(), url, properties.resolveProperty(group + "user").orElse(""),
                     properties.resolveProperty(group + "password").orElse(""),
                     Integer.parseInt(properties.resolveProperty(group + "pool-size").orElse("5")),
                     Long.parseLong(properties.resolveProperty(group + "connection-timeout-ms").orElse("5000")));
@@ -170,9 +170,20 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         String dialect = Databases.dialect(dataSource.getJdbcUrl());
         properties.addInitialProperty(group + "dialect", dialect);
         if (target.enabled() && Boolean.parseBoolean(properties.resolveProperty(group + "create-table").orElse("false"))) {
-            Databases.migratePayroll(dataSource, dialect);
+            Databases.migratePayrollWhenReachable(target.name(), dataSource, dialect, migrations(camelContext), 5);
         }
         registry.bind(target.name(), dataSource);
+    }
+
+    /** One thread for the payroll tables that wait for their database (idle unless one was down at the start), stopped with Camel. */
+    private static java.util.concurrent.ScheduledExecutorService migrations(CamelContext camelContext) {
+        java.util.concurrent.ScheduledExecutorService migrations = camelContext.getRegistry()
+                .lookupByNameAndType("payrollMigrations", java.util.concurrent.ScheduledExecutorService.class);
+        if (migrations == null) {
+            migrations = camelContext.getExecutorServiceManager().newSingleThreadScheduledExecutor(ClockrelayConfiguration.class, "payroll-migrations");
+            camelContext.getRegistry().bind("payrollMigrations", migrations);
+        }
+        return migrations;
     }
 
     /** The webhook port's limits, as ConfigurationCheck has checked them; an empty in-flight budget is a share of the heap. */

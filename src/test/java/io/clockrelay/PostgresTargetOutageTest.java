@@ -90,6 +90,35 @@ class PostgresTargetOutageTest {
                 .isEqualTo(8);
     }
 
+    /**
+     * The payroll database is down when clockrelay starts: it starts all the same and acknowledges webhooks, and once
+     * the database answers, the payroll table is created and every record arrives.
+     */
+    @Test
+    void aPayrollDatabaseDownAtTheStartStopsNoWebhook() throws IOException {
+        int port = RunningClockrelay.freePort();
+        String url = "jdbc:postgresql://localhost:" + port + "/postgres";
+        Map<String, String> settings = new HashMap<>();
+        settings.put("clockrelay.target.payroll-db.url", url);
+        settings.put("clockrelay.target.payroll-db.user", "postgres");
+        settings.put("clockrelay.target.payroll-db.connection-timeout-ms", "500");
+        settings.put("clockrelay.target.payroll-db.retry.initial-delay-ms", "200");
+        settings.put("clockrelay.target.payroll-db.retry.max-delay-ms", "500");
+        app = RunningClockrelay.start(folder, settings);
+
+        app.awaitHealth(200);
+        String body = "{\"id\":\"evt_pgdown_1\",\"type\":\"time_entry.created\",\"created_at\":\"2024-12-02T10:00:00Z\","
+                + "\"data\":{\"id\":\"te_pgdown_1\",\"user_id\":\"usr_a\",\"start_time\":\"2024-12-02T09:00:00Z\",\"duration\":900}}";
+        assertThat(app.postClockEye(body).body()).isEqualTo("{\"status\":\"accepted\"}");
+        app.awaitRow("SELECT * FROM deliveries WHERE event_id = 'evt_pgdown_1' AND target = 'payroll-db' AND attempts >= 1 AND status = 'pending'");
+
+        postgres = startPostgres(port, Files.createDirectories(folder.resolve("pgdata")));
+
+        app.awaitRow("SELECT * FROM deliveries WHERE event_id = 'evt_pgdown_1' AND target = 'payroll-db' AND status = 'delivered'");
+        assertThat(RunningClockrelay.query(url, "postgres", "SELECT duration_seconds FROM payroll_time_records WHERE record_id = ?",
+                "clockeye:time_entry:te_pgdown_1").get(0)).containsEntry("DURATION_SECONDS", 900L);
+    }
+
     private static EmbeddedPostgres startPostgres(int port, Path data) throws IOException {
         return EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
     }

@@ -4,10 +4,22 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.sql.DataSource;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Connection pools and schema migrations for clockrelay's store and its JDBC targets. */
 public final class Databases {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Databases.class);
 
     private Databases() {
     }
@@ -18,6 +30,20 @@ public final class Databases {
 
     /** A pool that waits at most {@code connectionTimeoutMs} for a connection (an attempt against a database that is down). */
     public static HikariDataSource pool(String name, String url, String user, String password, int size, long connectionTimeoutMs) {
+        return new HikariDataSource(config(name, url, user, password, size, connectionTimeoutMs));
+    }
+
+    /**
+     * A target's pool: made whether or not its database answers now. A payroll database down at the start stops no
+     * webhook; its records wait in the outbox until it answers.
+     */
+    public static HikariDataSource targetPool(String name, String url, String user, String password, int size, long connectionTimeoutMs) {
+        HikariConfig config = config(name, url, user, password, size, connectionTimeoutMs);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    private static HikariConfig config(String name, String url, String user, String password, int size, long connectionTimeoutMs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(withoutCloseOnExit(url));
@@ -27,7 +53,7 @@ public final class Databases {
         config.setMinimumIdle(1);
         config.setConnectionTimeout(connectionTimeoutMs);
         config.setExceptionOverrideClassName(BrokenConnections.class.getName());
-        return new HikariDataSource(config);
+        return config;
     }
 
     /**
@@ -64,6 +90,56 @@ public final class Databases {
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load().migrate();
+    }
+
+    /**
+     * The shipped payroll table of a target, migrated now, or, while the target's database cannot be reached, every
+     * {@code retryEverySeconds} on {@code retries} until it is (the target's deliveries fail and wait meanwhile, as in
+     * any outage of it). Any other failure (credentials, a migration the database refuses) stops the start.
+     */
+    public static void migratePayrollWhenReachable(String target, DataSource dataSource, String dialect,
+                                                   ScheduledExecutorService retries, long retryEverySeconds) {
+        try {
+            migratePayroll(dataSource, dialect);
+            return;
+        } catch (RuntimeException e) {
+            if (!unreachable(e)) {
+                throw e;
+            }
+            LOG.warn("target {}: its database cannot be reached ({}): payroll_time_records is created or migrated as soon as it answers;"
+                    + " its records wait in the outbox meanwhile", target, rootCause(e));
+        }
+        AtomicReference<ScheduledFuture<?>> retry = new AtomicReference<>();
+        retry.set(retries.scheduleWithFixedDelay(() -> {
+            try {
+                migratePayroll(dataSource, dialect);
+                LOG.info("target {}: its database answers again, payroll_time_records is migrated", target);
+                retry.get().cancel(false);
+            } catch (RuntimeException e) {
+                if (!unreachable(e)) {
+                    LOG.error("target {}: payroll_time_records cannot be migrated: {}", target, rootCause(e));
+                }
+            }
+        }, retryEverySeconds, retryEverySeconds, TimeUnit.SECONDS));
+    }
+
+    private static String rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** Whether a failure is the database not answering (no connection to be had), rather than one it gave. */
+    static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof SQLException sql && String.valueOf(sql.getSQLState()).startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The shipped payroll table (db/payroll/&lt;dialect&gt;), tracked apart from the store so both can share a database. */
