@@ -128,16 +128,17 @@ final class ConfigurationCheck {
 
     /** {@code <policyTypeId>:<absenceType>,...}, each absence type one of the record's vocabulary. */
     private void connecteamTimeOffTypes() {
+        List<String> wrong = new ArrayList<>();
         for (String pair : value("clockrelay.connecteam.time-off-types").split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
             int colon = pair.lastIndexOf(':');
             String type = colon > 0 ? pair.substring(colon + 1).trim() : "";
-            if (colon <= 0 || io.clockrelay.record.AbsenceType.named(type) == null) {
-                problems.add(name("clockrelay.connecteam.time-off-types") + " holds '" + pair.trim() + "': write <policyTypeId>:<absenceType>,"
-                        + " the type one of " + java.util.Arrays.toString(io.clockrelay.record.AbsenceType.values()));
+            if (!pair.isBlank() && (colon <= 0 || io.clockrelay.record.AbsenceType.named(type) == null)) {
+                wrong.add("'" + pair.trim() + "'");
             }
+        }
+        if (!wrong.isEmpty()) {
+            problems.add(name("clockrelay.connecteam.time-off-types") + " holds " + String.join(", ", wrong) + ": write <policyTypeId>:<absenceType>,"
+                    + " the type one of " + java.util.Arrays.toString(io.clockrelay.record.AbsenceType.values()));
         }
     }
 

@@ -32,6 +32,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -295,6 +296,7 @@ class ClockodoEnrichmentTest {
 
     @Test
     void aBudgetNotificationIsAcceptedAndDeliveredAsItsOwnEntity() throws IOException {
+        Instant sent = Instant.now();
         HttpResponse<String> answer = post("{\"subscription_id\":12,\"company_id\":34,\"occurred_at\":\"2024-03-20T10:00:00Z\","
                 + "\"event_name\":\"project.budget_notification\",\"payload\":{\"id\":20,\"type\":\"projectBudget\",\"threshold\":80},\"token\":\"" + TOKEN + "\"}");
 
@@ -303,6 +305,10 @@ class ClockodoEnrichmentTest {
         JsonNode attributes = JSON.readTree((String) row.get("RECORD")).get("attributes");
         assertThat(attributes.get("threshold").asInt()).isEqualTo(80);
         assertThat(attributes.get("type").asText()).isEqualTo("projectBudget");
+        assertThat(row).containsEntry("SOURCE", "clockodo").containsEntry("ENTITY", "project_budget").containsEntry("ENTITY_ID", "20")
+                .containsEntry("TIME_KIND", null).containsEntry("DURATION_SECONDS", null).containsEntry("DELETED", false);
+        assertThat(clockodo.findAll(getRequestedFor(urlMatching(".*/(projects|budget).*"))))
+                .filteredOn(request -> !request.getLoggedDate().toInstant().isBefore(sent)).as("the payload is the whole notification").isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -329,11 +335,21 @@ class ClockodoEnrichmentTest {
 
     @Test
     void anEntityClockodoNoLongerHasBecomesADeletion() {
-        clockodo.stubFor(get(urlEqualTo("/api/v2/entries/2001")).willReturn(aResponse().withStatus(404).withBody("{\"error\":{\"message\":\"Not found\"}}")));
+        String path = "/api/v2/entries/2001";
+        clockodo.stubFor(get(urlEqualTo(path)).inScenario("gone").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(apiFixture("entry"))).willSetStateTo("gone"));
+        clockodo.stubFor(get(urlEqualTo(path)).inScenario("gone").whenScenarioStateIs("gone")
+                .willReturn(aResponse().withStatus(404).withBody("{\"error\":{\"message\":\"Not found\"}}")));
+        assertThat(post(notification("entry.created", "entry", "2001", "2024-03-04T10:00:00Z")).body()).isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(awaitRecord("clockodo:time_entry:2001", "entry.created")).containsEntry("DELETED", false).containsEntry("DURATION_SECONDS", 5400L);
 
-        post(notification("entry.updated", "entry", "2001", "2024-03-04T10:00:00Z"));
+        assertThat(post(notification("entry.updated", "entry", "2001", "2024-03-04T10:05:00Z")).body()).isEqualTo("{\"status\":\"accepted\"}");
 
-        assertThat(awaitRecord("clockodo:time_entry:2001", "entry.updated")).containsEntry("DELETED", true);
+        Map<String, Object> row = awaitRecord("clockodo:time_entry:2001", "entry.updated");
+        assertThat(row).as("the paid row is flagged, not left live").containsEntry("DELETED", true).containsEntry("USER_ID", "5");
+        assertThat(RunningClockrelay.instant(row.get("LAST_EVENT_AT"))).isEqualTo("2024-03-04T10:05:00Z");
+        assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE entity_id = '2001'")).as("the same row").isEqualTo(1);
+        assertThat(requestTimes(path)).hasSize(2);
     }
 
     @Test

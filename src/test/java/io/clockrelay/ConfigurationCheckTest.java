@@ -102,6 +102,27 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void vendorAndReconciliationSettingsThatCannotWorkAreRefusedOneLineEach() throws Exception {
+        String application = "clockrelay-payroll-bridge;payroll-operations@example.com";
+        Refusal refusal = refusal("wrong-vendor-settings", RunningClockrelay.freePort(), Map.of(
+                "CLOCKODO_EXTERNAL_APPLICATION", application,
+                "CLOCKODO_DEFAULT_TIMEZONE", "Mars/Olympus_Mons",
+                "CONNECTEAM_TIME_OFF_TYPES", "9876:holiday,1234,5555:sick",
+                "CLOCKRELAY_RECONCILE_INTERVAL", "30s",
+                "CLOCKRELAY_RECONCILE_DAYS", "0"));
+
+        assertThat(refusal.lines()).containsExactly(
+                "clockrelay cannot start: 5 setting(s) to fix",
+                "CLOCKODO_EXTERNAL_APPLICATION is " + application.length() + " characters long, Clockodo allows 50:"
+                        + " use a short name;e-mail, e.g. clockrelay;ops@example.com",
+                "CLOCKODO_DEFAULT_TIMEZONE is 'Mars/Olympus_Mons', not a time zone: use an IANA name such as Europe/Berlin",
+                "CONNECTEAM_TIME_OFF_TYPES holds '9876:holiday', '1234': write <policyTypeId>:<absenceType>, the type one of "
+                        + java.util.Arrays.toString(io.clockrelay.record.AbsenceType.values()),
+                "CLOCKRELAY_RECONCILE_INTERVAL is shorter than a minute: use 1h (the default) or at least 1m",
+                "CLOCKRELAY_RECONCILE_DAYS is '0': use a number of days from 1 to 400 (default 35)");
+    }
+
+    @Test
     void aMariaDbStoreIsRefusedBecauseMariaDbIsAPayrollTargetOnly() throws Exception {
         Refusal refusal = refusal("mariadb-store", RunningClockrelay.freePort(), Map.of(
                 "CLOCKRELAY_DB_URL", "jdbc:mariadb://127.0.0.1:3306/clockrelay?password=mariadb-pa55word",

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -97,6 +98,7 @@ class HostileInputTest {
     void isRefusedWithAJsonErrorAndNothingIsStoredOrForwarded(String name, String method, String path, String contentType, String body,
                                                               List<String> headers, int status, String error) throws Exception {
         long inbox = app.count("SELECT COUNT(*) FROM inbox");
+        long deliveries = app.count("SELECT COUNT(*) FROM deliveries");
 
         HttpResponse<String> response = send(method, path, contentType, body, headers);
 
@@ -109,7 +111,14 @@ class HostileInputTest {
             assertThat(response.headers().firstValue("Allow")).isPresent();
         }
         assertThat(app.count("SELECT COUNT(*) FROM inbox")).as("nothing stored").isEqualTo(inbox);
-        assertThat(app.count("SELECT COUNT(*) FROM deliveries WHERE event_id = 'evt_hostile'")).as("nothing forwarded").isZero();
+
+        // The pipeline has run past the refused request once a valid webhook of the same employee, sent after it,
+        // is delivered: only that one's record may have been forwarded meanwhile.
+        String after = "evt_after_" + UUID.randomUUID();
+        assertThat(send("POST", "/webhooks/clockeye", "application/json", event(after), signed(event(after))).body()).isEqualTo("{\"status\":\"accepted\"}");
+        app.awaitRow("SELECT * FROM deliveries WHERE event_id = ? AND status = 'delivered'", after);
+        assertThat(app.count("SELECT COUNT(*) FROM deliveries")).as("nothing forwarded but the valid webhook's record").isEqualTo(deliveries + 1);
+        assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE record_id = 'clockeye:time_entry:te_evt_hostile'")).isZero();
     }
 
     @Test
@@ -148,6 +157,9 @@ class HostileInputTest {
         assertThat(valid).extracting(CompletableFuture::join).extracting(HttpResponse::body).containsOnly("{\"status\":\"accepted\"}");
         assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE event_id LIKE 'evt_flood_good_%'")).isEqualTo(50);
         assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE event_id LIKE 'evt_flood_bad_%'")).isZero();
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 50,
+                "SELECT COUNT(*) AS n FROM deliveries WHERE event_id LIKE 'evt_flood_good_%' AND status = 'delivered'");
+        assertThat(app.count("SELECT COUNT(*) FROM deliveries WHERE event_id LIKE 'evt_flood_bad_%'")).isZero();
     }
 
     /** As a vendor sends: again after each 503, here at once rather than after Retry-After, within the test's wait. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +59,26 @@ class HttpTargetTest {
 
     @Test
     void aRecordIsPostedAsJsonSignedSoThatAStandardWebhooksLibraryVerifiesIt() throws Exception {
-        app.postClockEye(event("evt_http_1", "te_http_1", "usr_http_1", "2024-08-01T09:00:00Z"));
+        accepted(event("evt_http_1", "te_http_1", "usr_http_1", "2024-08-01T09:00:00Z"));
 
         ServeEvent call = awaitCalls("evt_http_1", 1).get(0);
         String body = call.getRequest().getBodyAsString();
         JsonNode record = JSON.readTree(body);
         assertThat(record.get("recordId").asText()).isEqualTo("clockeye:time_entry:te_http_1");
         assertThat(record.get("eventId").asText()).isEqualTo("evt_http_1");
+        assertThat(record.get("eventType").asText()).isEqualTo("time_entry.created");
+        assertThat(record.get("action").asText()).isEqualTo("upsert");
+        assertThat(record.get("source").asText()).isEqualTo("clockeye");
+        assertThat(record.get("entity").asText()).isEqualTo("time_entry");
+        assertThat(record.get("entityId").asText()).isEqualTo("te_http_1");
+        assertThat(record.get("userId").asText()).isEqualTo("usr_http_1");
+        assertThat(record.get("start").asText()).isEqualTo("2024-08-01T09:00:00Z");
+        assertThat(record.get("end").asText()).as("start + 600 s").isEqualTo("2024-08-01T09:10:00Z");
+        assertThat(record.get("durationSeconds").asLong()).isEqualTo(600);
+        assertThat(record.get("timeKind").asText()).isEqualTo("work");
+        assertThat(record.get("workDate").asText()).isEqualTo("2024-08-01");
+        assertThat(Math.abs(Long.parseLong(call.getRequest().getHeader("webhook-timestamp")) - Instant.now().getEpochSecond()))
+                .as("webhook-timestamp: the time of the call, in seconds").isLessThan(300);
         assertThat(call.getRequest().getHeader("Content-Type")).startsWith("application/json");
         assertThat(call.getRequest().getHeader("webhook-id")).isEqualTo("evt_http_1");
         Map<String, List<String>> headers = Map.of(
@@ -86,7 +100,7 @@ class HttpTargetTest {
                 .inScenario("outage").whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
 
         for (int i = 1; i <= 3; i++) {
-            app.postClockEye(event("evt_order_" + i, "te_order_" + i, "usr_order", "2024-08-02T0" + i + ":00:00Z"));
+            accepted(event("evt_order_" + i, "te_order_" + i, "usr_order", "2024-08-02T0" + i + ":00:00Z"));
         }
 
         app.awaitRow(row -> ((Number) row.get("N")).intValue() == 3,
@@ -104,7 +118,7 @@ class HttpTargetTest {
         payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_slow")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withFixedDelay(4000)));
 
-        app.postClockEye(event("evt_slow", "te_slow", "usr_slow", "2024-08-06T09:00:00Z"));
+        accepted(event("evt_slow", "te_slow", "usr_slow", "2024-08-06T09:00:00Z"));
 
         app.awaitRow("SELECT * FROM payroll_time_records WHERE last_event_id = 'evt_slow'");
         assertThat(app.rows("SELECT status FROM deliveries WHERE event_id = 'evt_slow' AND target = 'payroll-api'").get(0))
@@ -117,10 +131,12 @@ class HttpTargetTest {
         payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_refused")).atPriority(1)
                 .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown employee\"}")));
 
-        app.postClockEye(event("evt_refused", "te_refused", "usr_refused", "2024-08-03T09:00:00Z"));
+        accepted(event("evt_refused", "te_refused", "usr_refused", "2024-08-03T09:00:00Z"));
 
         Map<String, Object> dead = app.awaitRow("SELECT * FROM dead_letters WHERE event_id = 'evt_refused' AND target = 'payroll-api'");
-        assertThat((String) dead.get("LAST_ERROR")).startsWith("HTTP 422");
+        assertThat((String) dead.get("LAST_ERROR")).isEqualTo("HTTP 422 Unprocessable Entity");
+        assertThat(dead).containsEntry("ATTEMPTS", 1).containsEntry("RECORD_ID", "clockeye:time_entry:te_refused");
+        assertThat(app.count("SELECT COUNT(*) FROM deliveries WHERE event_id = 'evt_refused' AND target = 'payroll-api'")).as("moved, not copied").isZero();
         assertThat(calls("evt_refused")).hasSize(1);
         app.awaitRow("SELECT * FROM payroll_time_records WHERE last_event_id = 'evt_refused'");
     }
@@ -133,11 +149,15 @@ class HttpTargetTest {
         payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_limited")).atPriority(1)
                 .inScenario("limited").whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
 
-        app.postClockEye(event("evt_limited", "te_limited", "usr_limited", "2024-08-04T09:00:00Z"));
+        accepted(event("evt_limited", "te_limited", "usr_limited", "2024-08-04T09:00:00Z"));
 
         List<ServeEvent> calls = awaitCalls("evt_limited", 2);
         long gap = calls.get(1).getRequest().getLoggedDate().getTime() - calls.get(0).getRequest().getLoggedDate().getTime();
         assertThat(gap).as("Retry-After: 2 over a back-off of at most 600 ms").isGreaterThanOrEqualTo(2000);
+        assertThat(calls).extracting(call -> call.getResponse().getStatus()).containsExactly(429, 200);
+        assertThat(calls).extracting(call -> call.getRequest().getBodyAsString()).as("the same record both times").containsOnly(calls.get(0).getRequest().getBodyAsString());
+        assertThat(app.rows("SELECT status, attempts FROM deliveries WHERE event_id = 'evt_limited' AND target = 'payroll-api'").get(0))
+                .containsEntry("STATUS", "delivered").containsEntry("ATTEMPTS", 2);
     }
 
     @Test
@@ -145,19 +165,18 @@ class HttpTargetTest {
         for (String name : new String[] {"a", "b", "c"}) {
             payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_fix_" + name)).atPriority(1)
                     .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"unknown employee\"}")));
-            app.postClockEye(event("evt_fix_" + name, "te_fix_" + name, "usr_fix_" + name, "2024-08-05T09:00:00Z"));
+            accepted(event("evt_fix_" + name, "te_fix_" + name, "usr_fix_" + name, "2024-08-05T09:00:00Z"));
         }
         app.awaitRow(row -> ((Number) row.get("N")).intValue() == 3, "SELECT COUNT(*) AS n FROM dead_letters WHERE event_id LIKE 'evt_fix_%'");
         WebhookClient management = new WebhookClient(app.managementPort);
 
         JsonNode listed = JSON.readTree(management.get("/admin/dead-letters?target=payroll-api&source=clockeye", "Authorization", "Bearer " + ADMIN).body());
-        JsonNode letter = null;
-        for (JsonNode candidate : listed.get("deadLetters")) {
-            if (candidate.get("eventId").asText().equals("evt_fix_a")) {
-                letter = candidate;
-            }
-        }
-        assertThat(letter).isNotNull();
+        List<JsonNode> letters = new java.util.ArrayList<>();
+        listed.get("deadLetters").forEach(letters::add);
+        assertThat(letters).extracting(candidate -> candidate.get("eventId").asText()).containsExactlyInAnyOrder("evt_fix_a", "evt_fix_b", "evt_fix_c");
+        JsonNode letter = letters.stream().filter(candidate -> candidate.get("eventId").asText().equals("evt_fix_a")).findFirst().orElseThrow();
+        assertThat(letter.get("target").asText()).isEqualTo("payroll-api");
+        assertThat(letter.get("attempts").asInt()).isEqualTo(1);
         assertThat(letter.get("lastError").asText()).startsWith("HTTP 400");
         assertThat(letter.get("record").get("recordId").asText()).isEqualTo("clockeye:time_entry:te_fix_a");
         assertThat(JSON.readTree(management.get("/admin/dead-letters?target=payroll-api&since=2999-01-01T00:00:00Z",
@@ -173,15 +192,21 @@ class HttpTargetTest {
 
         java.net.http.HttpResponse<String> all = management.post("/admin/replay?target=payroll-api", null, new byte[0],
                 "Authorization", "Bearer " + ADMIN);
-        assertThat(JSON.readTree(all.body()).get("replayed").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(all.body()).as("b and c: a was replayed already").isEqualTo("{\"replayed\":2}");
         app.awaitRow(row -> ((Number) row.get("N")).intValue() == 3,
                 "SELECT COUNT(*) AS n FROM deliveries WHERE event_id LIKE 'evt_fix_%' AND target = 'payroll-api' AND status = 'delivered'");
         for (String name : new String[] {"a", "b", "c"}) {
             List<ServeEvent> calls = calls("evt_fix_" + name);
             assertThat(calls).hasSize(2);
-            assertThat(calls.get(1).getResponse().getStatus()).as("replayed under the same webhook-id").isEqualTo(200);
+            assertThat(calls).extracting(call -> call.getRequest().getHeader("webhook-id")).as("replayed under the same webhook-id")
+                    .containsExactly("evt_fix_" + name, "evt_fix_" + name);
+            assertThat(calls).extracting(call -> call.getResponse().getStatus()).containsExactly(400, 200);
         }
         assertThat(app.count("SELECT COUNT(*) FROM dead_letters WHERE event_id LIKE 'evt_fix_%'")).isZero();
+    }
+
+    private static void accepted(String body) {
+        assertThat(app.postClockEye(body).body()).isEqualTo("{\"status\":\"accepted\"}");
     }
 
     private static List<ServeEvent> awaitCalls(String eventIdPrefix, int count) {

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.DoublePredicate;
-import java.util.regex.Pattern;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -122,10 +121,6 @@ class ObservabilityTest {
     }
 
     private static OptionalDouble value(String page, String name, Map<String, String> labels) {
-        Pattern series = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$");
-        return page.lines().map(series::matcher).filter(java.util.regex.Matcher::matches)
-                .filter(line -> labels.entrySet().stream().allMatch(label ->
-                        (line.group(1) == null ? "" : line.group(1)).contains(label.getKey() + "=\"" + label.getValue() + "\"")))
-                .mapToDouble(line -> Double.parseDouble(line.group(2))).findFirst();
+        return RunningClockrelay.metric(page, name, labels);
     }
 }

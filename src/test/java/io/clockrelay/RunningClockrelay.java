@@ -21,6 +21,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Predicate;
 
 /**
@@ -97,6 +100,19 @@ final class RunningClockrelay implements AutoCloseable {
 
     HttpResponse<String> get(int onPort, String path, String... headers) {
         return new WebhookClient(onPort).get(path, headers);
+    }
+
+    /** The value of one Prometheus series on /observe/metrics whose labels include these; empty if there is none. */
+    OptionalDouble metric(String name, Map<String, String> labels) {
+        return metric(get(managementPort, "/observe/metrics").body(), name, labels);
+    }
+
+    static OptionalDouble metric(String page, String name, Map<String, String> labels) {
+        Pattern series = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$");
+        return page.lines().map(series::matcher).filter(Matcher::matches)
+                .filter(line -> labels.entrySet().stream().allMatch(label ->
+                        (line.group(1) == null ? "" : line.group(1)).contains(label.getKey() + "=\"" + label.getValue() + "\"")))
+                .mapToDouble(line -> Double.parseDouble(line.group(2))).findFirst();
     }
 
     /** Polls a management path until it answers the status; fails after 30 s. */

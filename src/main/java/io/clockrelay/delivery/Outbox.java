@@ -183,6 +183,7 @@ public class Outbox {
         }
         Instant at = now.toInstant();
         metrics.attempt(batch.get(0).target(), true, batch.size());
+        metrics.called(batch.get(0).target(), batch.size());
         health.get(batch.get(0).target()).delivered();
         for (Delivery delivery : batch) {
             logDelivered(delivery, "batch of " + batch.size());
@@ -204,6 +205,7 @@ public class Outbox {
         logDelivered(delivery, "alone");
         health.get(delivery.target()).delivered();
         metrics.attempt(delivery.target(), true, 1);
+        metrics.called(delivery.target(), 1);
         metrics.delivered(delivery.target(), Duration.between(delivery.createdAt(), now.toInstant()));
     }
 

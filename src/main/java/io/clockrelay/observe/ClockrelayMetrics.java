@@ -1,6 +1,7 @@
 package io.clockrelay.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -97,6 +98,13 @@ public class ClockrelayMetrics {
         Counter.builder("clockrelay.delivery.attempts").description("Delivery attempts, by target and outcome")
                 .tags("target", target, "outcome", delivered ? "delivered" : "failed")
                 .register(registry).increment(count);
+    }
+
+    /** One successful call to a target and the records it carried: 1, or a batch target's share of a claim. */
+    public void called(String target, int records) {
+        DistributionSummary.builder("clockrelay.delivery.call.records").description("Records per successful call to a target (more than 1: a batch)")
+                .baseUnit("records").tags("target", target)
+                .register(registry).record(records);
     }
 
     /** A delivery finished: delivered (with the time since the record entered the outbox) or dead-lettered. */
