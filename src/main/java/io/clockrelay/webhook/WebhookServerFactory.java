@@ -1,5 +1,6 @@
 package io.clockrelay.webhook;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -13,6 +14,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.component.vertx.common.VertxHelper;
 import org.apache.camel.main.HttpServerConfigurationProperties;
+import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
@@ -64,6 +66,8 @@ public class WebhookServerFactory extends DefaultMainHttpServerFactory {
         private HttpAnswers answers;
         private Router root;
         private HttpServer server;
+        /** Whether Camel made this server's Vert.x (no Vertx bean to share): then this server closes it. */
+        private boolean ownVertx;
 
         AnsweringServer(VertxPlatformHttpServerConfiguration configuration) {
             super(configuration);
@@ -73,6 +77,7 @@ public class WebhookServerFactory extends DefaultMainHttpServerFactory {
         @Override
         protected void initializeServer() {
             super.initializeServer();
+            ownVertx = CamelContextHelper.findSingleByType(getCamelContext(), Vertx.class) == null;
             // The router exists and nothing listens yet: the answers are in place for the first request.
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
@@ -124,6 +129,25 @@ public class WebhookServerFactory extends DefaultMainHttpServerFactory {
                 LOG.warn("the webhook port did not close cleanly: {}", e.getMessage());
             } finally {
                 server = null;
+            }
+        }
+
+        /**
+         * Camel's stopVertx closes the Vert.x it made on an executor its own startServer creates, which this class's
+         * startServer does not: without this, every stop logged a NullPointerException and left Vert.x's threads running.
+         */
+        @Override
+        protected void stopVertx() {
+            Vertx vertx = getVertx();
+            if (vertx == null || !ownVertx) {
+                return;
+            }
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("the webhook port's Vert.x did not close cleanly: {}", e.getMessage());
+            } finally {
+                ownVertx = false;
             }
         }
     }
