@@ -140,7 +140,8 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 Duration.ofDays(intSetting(properties, "clockrelay.retention.days")),
                 Duration.ofDays(intSetting(properties, "clockrelay.retention.deduplication-days")),
                 Duration.ofMillis(Long.parseLong(setting(properties, "clockrelay.retention.interval-ms").trim())),
-                intSetting(properties, "clockrelay.retention.batch-size")));
+                intSetting(properties, "clockrelay.retention.batch-size"),
+                Double.parseDouble(setting(properties, "clockrelay.retention.busy-share").trim())));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));

@@ -82,6 +82,7 @@ final class ConfigurationCheck {
         clockodo();
         connecteamTimeOffTypes();
         reconciliation();
+        retentionShare();
         // Last, and only with settings that may work: it opens a connection, which takes a moment.
         if (storeUrlValid && !placeholders.contains(STORE_USER) && !placeholders.contains(STORE_PASSWORD)) {
             String problem = new StoreConnectionCheck(name(STORE_URL), name(STORE_USER), name(STORE_PASSWORD))
@@ -124,6 +125,20 @@ final class ConfigurationCheck {
         if (!value("clockrelay.connecteam.api-key").isEmpty()) {
             httpUrl("clockrelay.connecteam.api-url");
         }
+    }
+
+    /** The share of the store's time a retention pass may take: above 0, at most 1. */
+    private void retentionShare() {
+        String share = value("clockrelay.retention.busy-share");
+        try {
+            double value = Double.parseDouble(share);
+            if (value > 0 && value <= 1) {
+                return;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        problems.add(name("clockrelay.retention.busy-share") + " is '" + share + "': use a number above 0 and at most 1, e.g. 0.2 (the default)");
     }
 
     /** {@code <policyTypeId>:<absenceType>,...}, each absence type one of the record's vocabulary. */

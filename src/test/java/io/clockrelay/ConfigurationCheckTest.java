@@ -109,17 +109,19 @@ class ConfigurationCheckTest {
                 "CLOCKODO_DEFAULT_TIMEZONE", "Mars/Olympus_Mons",
                 "CONNECTEAM_TIME_OFF_TYPES", "9876:holiday,1234,5555:sick",
                 "CLOCKRELAY_RECONCILE_INTERVAL", "30s",
-                "CLOCKRELAY_RECONCILE_DAYS", "0"));
+                "CLOCKRELAY_RECONCILE_DAYS", "0",
+                "CLOCKRELAY_RETENTION_BUSY_SHARE", "20%"));
 
         assertThat(refusal.lines()).containsExactly(
-                "clockrelay cannot start: 5 setting(s) to fix",
+                "clockrelay cannot start: 6 setting(s) to fix",
                 "CLOCKODO_EXTERNAL_APPLICATION is " + application.length() + " characters long, Clockodo allows 50:"
                         + " use a short name;e-mail, e.g. clockrelay;ops@example.com",
                 "CLOCKODO_DEFAULT_TIMEZONE is 'Mars/Olympus_Mons', not a time zone: use an IANA name such as Europe/Berlin",
                 "CONNECTEAM_TIME_OFF_TYPES holds '9876:holiday', '1234': write <policyTypeId>:<absenceType>, the type one of "
                         + java.util.Arrays.toString(io.clockrelay.record.AbsenceType.values()),
                 "CLOCKRELAY_RECONCILE_INTERVAL is shorter than a minute: use 1h (the default) or at least 1m",
-                "CLOCKRELAY_RECONCILE_DAYS is '0': use a number of days from 1 to 400 (default 35)");
+                "CLOCKRELAY_RECONCILE_DAYS is '0': use a number of days from 1 to 400 (default 35)",
+                "CLOCKRELAY_RETENTION_BUSY_SHARE is '20%': use a number above 0 and at most 1, e.g. 0.2 (the default)");
     }
 
     @Test

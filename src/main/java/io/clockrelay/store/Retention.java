@@ -15,7 +15,9 @@ import java.time.Instant;
  * Keeps the store from growing for ever, by one instance at a time ({@link Jobs}): delivered deliveries and the
  * payloads of processed webhooks older than the retention are deleted; the processed webhooks' rows stay, without
  * their payloads (status 'expired'), as de-duplication keys until the de-duplication period is over. In batches of
- * a few hundred rows, each its own short transaction, so that the request path never waits long behind it. Dead
+ * a few hundred rows, each its own short transaction, so that the request path never waits long behind it, and with
+ * a pause after each that keeps the pass to a share of the store's time (a first pass over a large backlog otherwise
+ * deletes back to back and cost the request path a third of its throughput while it ran). Dead
  * letters and failed webhooks stay until an operator acts; payroll tables are not clockrelay's to touch.
  */
 public class Retention {
@@ -37,8 +39,11 @@ public class Retention {
     private final Duration deduplication;
     private final Duration interval;
     private final int batchSize;
+    private final double busyShare;
 
-    public Retention(DataSource store, Clock clock, Jobs jobs, Duration retention, Duration deduplication, Duration interval, int batchSize) {
+    /** {@code busyShare}: the share of its time the pass keeps a store connection busy (1: no pause between batches). */
+    public Retention(DataSource store, Clock clock, Jobs jobs, Duration retention, Duration deduplication, Duration interval, int batchSize,
+                     double busyShare) {
         this.store = store;
         this.clock = clock;
         this.jobs = jobs;
@@ -46,6 +51,10 @@ public class Retention {
         this.deduplication = deduplication.compareTo(retention) > 0 ? deduplication : retention;
         this.interval = interval;
         this.batchSize = batchSize;
+        if (!(busyShare > 0 && busyShare <= 1)) {
+            throw new IllegalArgumentException("the retention's busy share is " + busyShare + ": use a number above 0 and at most 1, e.g. 0.2");
+        }
+        this.busyShare = busyShare;
     }
 
     /** One pass, if no other instance is running one and the last finished an interval ago. */
@@ -57,9 +66,13 @@ public class Retention {
             for (int step = 0; step < STEPS.length; step++) {
                 int done;
                 do {
+                    long began = System.nanoTime();
                     done = batch(STEPS[step][1], cutoffs[step]);
                     removed[step] += done;
                     lease.renew();
+                    if (done == batchSize) {
+                        pauseAfter(System.nanoTime() - began);
+                    }
                 } while (done == batchSize);
             }
             if (removed[0] + removed[1] + removed[2] > 0) {
@@ -67,6 +80,14 @@ public class Retention {
                         removed[0], removed[1], retention.toDays(), removed[2], deduplication.toDays());
             }
         });
+    }
+
+    /** Rests in proportion to the batch's own time, so that a busy store (slower batches) gets longer rests; at most 2 s. */
+    private void pauseAfter(long batchNanos) throws InterruptedException {
+        long pauseNanos = Math.min((long) (batchNanos * (1 - busyShare) / busyShare), Duration.ofSeconds(2).toNanos());
+        if (pauseNanos > 0) {
+            Thread.sleep(pauseNanos / 1_000_000, (int) (pauseNanos % 1_000_000));
+        }
     }
 
     private int batch(String sql, Instant cutoff) throws Exception {
