@@ -197,21 +197,6 @@ class ConnecteamEventsToPayrollTest {
     }
 
     @Test
-    void anApprovedClockOutOutsideTheGeofenceReplacesTheShiftMadeAtClockIn() {
-        post(timeActivity("clock_in", "shift", "req-geo-in", 503, "{\"id\":\"sh_geo_first\",\"start\":{\"timestamp\":1720200000,\"timezone\":\"UTC\"}}", 1720200001));
-        awaitRecord("connecteam:shift:sh_geo_first", "clock_in");
-
-        post(timeActivity("admin_approved_clock_out_outside_geo_fence_request", "shift", "req-geo-ok", 503,
-                "{\"id\":\"sh_geo_new\",\"start\":{\"timestamp\":1720200000,\"timezone\":\"UTC\"},\"end\":{\"timestamp\":1720228800,\"timezone\":\"UTC\"}}", 1720230000));
-        Map<String, Object> replacement = awaitRecord("connecteam:shift:sh_geo_new", "admin_approved_clock_out_outside_geo_fence_request");
-        Map<String, Object> first = awaitRecord("connecteam:shift:sh_geo_first", "admin_approved_clock_out_outside_geo_fence_request");
-
-        assertThat(replacement).containsEntry("DELETED", false).containsEntry("DURATION_SECONDS", 28_800L);
-        assertThat(first).as("the shift made at clock-in, which Connecteam deleted").containsEntry("DELETED", true);
-        assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE user_id = '503' AND deleted = FALSE")).isEqualTo(1);
-    }
-
-    @Test
     void theUsersWebhookKeepsOneRowPerUserThroughItsLifecycle() throws IOException {
         post(RunningClockrelay.fixture("connecteam", "users/user_created"));
         JsonNode created = record(awaitRecord("connecteam:user:9063791", "user_created"));
