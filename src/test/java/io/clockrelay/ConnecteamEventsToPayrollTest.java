@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -194,6 +195,59 @@ class ConnecteamEventsToPayrollTest {
 
         assertThat(row).containsEntry("DELETED", true).containsEntry("DURATION_SECONDS", 1800L);
         assertThat(RunningClockrelay.instant(row.get("STARTS_AT"))).isEqualTo(Instant.ofEpochSecond(1720100000));
+    }
+
+    /**
+     * A flat payload without requestId or eventTimestamp (as in Connecteam's document) is known by its body's digest: a
+     * shift edited A, then B, then back to A sends the first body again, byte for byte. That is a change, not a retry:
+     * the row ends as A; only a repeat of the latest body is a duplicate.
+     */
+    @Test
+    void aShiftEditedToBAndBackToAEndsAsAWhileARetryOfTheLatestBodyIsADuplicate() throws Exception {
+        String a = flatEdit("sh_aba", 1720400000, 1720428800);
+        String b = flatEdit("sh_aba", 1720400000, 1720432400);
+
+        assertThat(post(a).body()).isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(post(a).body()).as("Connecteam's retry").isEqualTo("{\"status\":\"duplicate\"}");
+        awaitEnd("connecteam:shift:sh_aba", 1720428800);
+        assertThat(post(b).body()).isEqualTo("{\"status\":\"accepted\"}");
+        awaitEnd("connecteam:shift:sh_aba", 1720432400);
+        assertThat(post(a).body()).as("back to A: a change").isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(post(a).body()).as("a retry of that one").isEqualTo("{\"status\":\"duplicate\"}");
+
+        Map<String, Object> row = awaitEnd("connecteam:shift:sh_aba", 1720428800);
+        assertThat(row).containsEntry("DURATION_SECONDS", 28_800L).containsEntry("DELETED", false);
+        assertThat((String) row.get("LAST_EVENT_ID")).as("the third webhook's own id").matches("sha256:[0-9a-f]{64}/after:[0-9a-f]{32}");
+        assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(3);
+        assertThat(app.count("SELECT COUNT(*) FROM deliveries WHERE record_id = 'connecteam:shift:sh_aba' AND target = 'payroll-db'")).isEqualTo(3);
+
+        // B again, sent by many clients at once (committed together): one change, the others its retries.
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                answers.add(clients.submit(() -> post(b).body()));
+            }
+            List<String> bodies = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<String> answer : answers) {
+                bodies.add(answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(bodies).filteredOn("{\"status\":\"accepted\"}"::equals).hasSize(1);
+        } finally {
+            clients.shutdown();
+        }
+        awaitEnd("connecteam:shift:sh_aba", 1720432400);
+        assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(4);
+    }
+
+    private static String flatEdit(String id, long start, long end) {
+        return "{\"userId\":504,\"timeClockId\":67,\"activityType\":\"shift\",\"eventType\":\"admin_edit\",\"timeActivity\":{\"id\":\"" + id
+                + "\",\"start\":{\"timestamp\":" + start + ",\"timezone\":\"UTC\"},\"end\":{\"timestamp\":" + end + ",\"timezone\":\"UTC\"}}}";
+    }
+
+    private static Map<String, Object> awaitEnd(String recordId, long end) {
+        return app.awaitRow(row -> row.get("ENDS_AT") != null && RunningClockrelay.instant(row.get("ENDS_AT")).equals(Instant.ofEpochSecond(end)),
+                "SELECT * FROM payroll_time_records WHERE record_id = ?", recordId);
     }
 
     @Test
