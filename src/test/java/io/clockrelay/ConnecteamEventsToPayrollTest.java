@@ -204,29 +204,34 @@ class ConnecteamEventsToPayrollTest {
      */
     @Test
     void aShiftEditedToBAndBackToAEndsAsAWhileARetryOfTheLatestBodyIsADuplicate() throws Exception {
+        editedToBAndBackToA(app);
+    }
+
+    /** The A → B → A case against a running clockrelay (its store and payroll-db on one database): PostgresStoreTest too. */
+    static void editedToBAndBackToA(RunningClockrelay running) throws Exception {
         String a = flatEdit("sh_aba", 1720400000, 1720428800);
         String b = flatEdit("sh_aba", 1720400000, 1720432400);
 
-        assertThat(post(a).body()).isEqualTo("{\"status\":\"accepted\"}");
-        assertThat(post(a).body()).as("Connecteam's retry").isEqualTo("{\"status\":\"duplicate\"}");
-        awaitEnd("connecteam:shift:sh_aba", 1720428800);
-        assertThat(post(b).body()).isEqualTo("{\"status\":\"accepted\"}");
-        awaitEnd("connecteam:shift:sh_aba", 1720432400);
-        assertThat(post(a).body()).as("back to A: a change").isEqualTo("{\"status\":\"accepted\"}");
-        assertThat(post(a).body()).as("a retry of that one").isEqualTo("{\"status\":\"duplicate\"}");
+        assertThat(postTo(running, a).body()).isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(postTo(running, a).body()).as("Connecteam's retry").isEqualTo("{\"status\":\"duplicate\"}");
+        awaitEnd(running, "connecteam:shift:sh_aba", 1720428800);
+        assertThat(postTo(running, b).body()).isEqualTo("{\"status\":\"accepted\"}");
+        awaitEnd(running, "connecteam:shift:sh_aba", 1720432400);
+        assertThat(postTo(running, a).body()).as("back to A: a change").isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(postTo(running, a).body()).as("a retry of that one").isEqualTo("{\"status\":\"duplicate\"}");
 
-        Map<String, Object> row = awaitEnd("connecteam:shift:sh_aba", 1720428800);
+        Map<String, Object> row = awaitEnd(running, "connecteam:shift:sh_aba", 1720428800);
         assertThat(row).containsEntry("DURATION_SECONDS", 28_800L).containsEntry("DELETED", false);
         assertThat((String) row.get("LAST_EVENT_ID")).as("the third webhook's own id").matches("sha256:[0-9a-f]{64}/after:[0-9a-f]{32}");
-        assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(3);
-        assertThat(app.count("SELECT COUNT(*) FROM deliveries WHERE record_id = 'connecteam:shift:sh_aba' AND target = 'payroll-db'")).isEqualTo(3);
+        assertThat(running.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(3);
+        assertThat(running.count("SELECT COUNT(*) FROM deliveries WHERE record_id = 'connecteam:shift:sh_aba' AND target = 'payroll-db'")).isEqualTo(3);
 
         // B again, sent by many clients at once (committed together): one change, the others its retries.
         java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(16);
         try {
             List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
             for (int i = 0; i < 32; i++) {
-                answers.add(clients.submit(() -> post(b).body()));
+                answers.add(clients.submit(() -> postTo(running, b).body()));
             }
             List<String> bodies = new java.util.ArrayList<>();
             for (java.util.concurrent.Future<String> answer : answers) {
@@ -236,8 +241,8 @@ class ConnecteamEventsToPayrollTest {
         } finally {
             clients.shutdown();
         }
-        awaitEnd("connecteam:shift:sh_aba", 1720432400);
-        assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(4);
+        awaitEnd(running, "connecteam:shift:sh_aba", 1720432400);
+        assertThat(running.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(4);
     }
 
     private static String flatEdit(String id, long start, long end) {
@@ -245,8 +250,8 @@ class ConnecteamEventsToPayrollTest {
                 + "\",\"start\":{\"timestamp\":" + start + ",\"timezone\":\"UTC\"},\"end\":{\"timestamp\":" + end + ",\"timezone\":\"UTC\"}}}";
     }
 
-    private static Map<String, Object> awaitEnd(String recordId, long end) {
-        return app.awaitRow(row -> row.get("ENDS_AT") != null && RunningClockrelay.instant(row.get("ENDS_AT")).equals(Instant.ofEpochSecond(end)),
+    private static Map<String, Object> awaitEnd(RunningClockrelay running, String recordId, long end) {
+        return running.awaitRow(row -> row.get("ENDS_AT") != null && RunningClockrelay.instant(row.get("ENDS_AT")).equals(Instant.ofEpochSecond(end)),
                 "SELECT * FROM payroll_time_records WHERE record_id = ?", recordId);
     }
 
