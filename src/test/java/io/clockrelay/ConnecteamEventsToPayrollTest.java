@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -196,19 +197,62 @@ class ConnecteamEventsToPayrollTest {
         assertThat(RunningClockrelay.instant(row.get("STARTS_AT"))).isEqualTo(Instant.ofEpochSecond(1720100000));
     }
 
+    /**
+     * A flat payload without requestId or eventTimestamp (as in Connecteam's document) is known by its body's digest: a
+     * shift edited A, then B, then back to A sends the first body again, byte for byte. That is a change, not a retry:
+     * the row ends as A; only a repeat of the latest body is a duplicate.
+     */
     @Test
-    void anApprovedClockOutOutsideTheGeofenceReplacesTheShiftMadeAtClockIn() {
-        post(timeActivity("clock_in", "shift", "req-geo-in", 503, "{\"id\":\"sh_geo_first\",\"start\":{\"timestamp\":1720200000,\"timezone\":\"UTC\"}}", 1720200001));
-        awaitRecord("connecteam:shift:sh_geo_first", "clock_in");
+    void aShiftEditedToBAndBackToAEndsAsAWhileARetryOfTheLatestBodyIsADuplicate() throws Exception {
+        editedToBAndBackToA(app);
+    }
 
-        post(timeActivity("admin_approved_clock_out_outside_geo_fence_request", "shift", "req-geo-ok", 503,
-                "{\"id\":\"sh_geo_new\",\"start\":{\"timestamp\":1720200000,\"timezone\":\"UTC\"},\"end\":{\"timestamp\":1720228800,\"timezone\":\"UTC\"}}", 1720230000));
-        Map<String, Object> replacement = awaitRecord("connecteam:shift:sh_geo_new", "admin_approved_clock_out_outside_geo_fence_request");
-        Map<String, Object> first = awaitRecord("connecteam:shift:sh_geo_first", "admin_approved_clock_out_outside_geo_fence_request");
+    /** The A → B → A case against a running clockrelay (its store and payroll-db on one database): PostgresStoreTest too. */
+    static void editedToBAndBackToA(RunningClockrelay running) throws Exception {
+        String a = flatEdit("sh_aba", 1720400000, 1720428800);
+        String b = flatEdit("sh_aba", 1720400000, 1720432400);
 
-        assertThat(replacement).containsEntry("DELETED", false).containsEntry("DURATION_SECONDS", 28_800L);
-        assertThat(first).as("the shift made at clock-in, which Connecteam deleted").containsEntry("DELETED", true);
-        assertThat(app.count("SELECT COUNT(*) FROM payroll_time_records WHERE user_id = '503' AND deleted = FALSE")).isEqualTo(1);
+        assertThat(postTo(running, a).body()).isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(postTo(running, a).body()).as("Connecteam's retry").isEqualTo("{\"status\":\"duplicate\"}");
+        awaitEnd(running, "connecteam:shift:sh_aba", 1720428800);
+        assertThat(postTo(running, b).body()).isEqualTo("{\"status\":\"accepted\"}");
+        awaitEnd(running, "connecteam:shift:sh_aba", 1720432400);
+        assertThat(postTo(running, a).body()).as("back to A: a change").isEqualTo("{\"status\":\"accepted\"}");
+        assertThat(postTo(running, a).body()).as("a retry of that one").isEqualTo("{\"status\":\"duplicate\"}");
+
+        Map<String, Object> row = awaitEnd(running, "connecteam:shift:sh_aba", 1720428800);
+        assertThat(row).containsEntry("DURATION_SECONDS", 28_800L).containsEntry("DELETED", false);
+        assertThat((String) row.get("LAST_EVENT_ID")).as("the third webhook's own id").matches("sha256:[0-9a-f]{64}/after:[0-9a-f]{32}");
+        assertThat(running.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(3);
+        assertThat(running.count("SELECT COUNT(*) FROM deliveries WHERE record_id = 'connecteam:shift:sh_aba' AND target = 'payroll-db'")).isEqualTo(3);
+
+        // B again, sent by many clients at once (committed together): one change, the others its retries.
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                answers.add(clients.submit(() -> postTo(running, b).body()));
+            }
+            List<String> bodies = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<String> answer : answers) {
+                bodies.add(answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(bodies).filteredOn("{\"status\":\"accepted\"}"::equals).hasSize(1);
+        } finally {
+            clients.shutdown();
+        }
+        awaitEnd(running, "connecteam:shift:sh_aba", 1720432400);
+        assertThat(running.count("SELECT COUNT(*) FROM inbox WHERE record_key = 'connecteam:shift:sh_aba'")).isEqualTo(4);
+    }
+
+    private static String flatEdit(String id, long start, long end) {
+        return "{\"userId\":504,\"timeClockId\":67,\"activityType\":\"shift\",\"eventType\":\"admin_edit\",\"timeActivity\":{\"id\":\"" + id
+                + "\",\"start\":{\"timestamp\":" + start + ",\"timezone\":\"UTC\"},\"end\":{\"timestamp\":" + end + ",\"timezone\":\"UTC\"}}}";
+    }
+
+    private static Map<String, Object> awaitEnd(RunningClockrelay running, String recordId, long end) {
+        return running.awaitRow(row -> row.get("ENDS_AT") != null && RunningClockrelay.instant(row.get("ENDS_AT")).equals(Instant.ofEpochSecond(end)),
+                "SELECT * FROM payroll_time_records WHERE record_id = ?", recordId);
     }
 
     @Test

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The store and the default payroll target on PostgreSQL (embedded PostgreSQL 17): the Flyway migrations, the
- * de-duplication key and the PostgreSQL upsert of payroll-db.camel.yaml.
+ * de-duplication key (a Connecteam body known by its digest: A, B, then A again) and the PostgreSQL upsert of
+ * payroll-db.camel.yaml.
  */
 class PostgresStoreTest {
 
@@ -28,7 +29,8 @@ class PostgresStoreTest {
         postgres = EmbeddedPostgres.builder().start();
         app = RunningClockrelay.start(folder, Map.of(
                 "clockrelay.store.url", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
-                "clockrelay.store.user", "postgres"));
+                "clockrelay.store.user", "postgres",
+                "clockrelay.connecteam.secrets", ConnecteamEventsToPayrollTest.SECRET));
     }
 
     @AfterAll
@@ -60,6 +62,11 @@ class PostgresStoreTest {
                 .as("a repeated creation is a duplicate, and could not undo the newer deletion anyway")
                 .containsEntry("LAST_EVENT_ID", "evt_del345bcd").containsEntry("DELETED", true);
         assertThat(app.count("SELECT COUNT(*) FROM inbox WHERE event_id = 'evt_abc123xyz'")).isEqualTo(1);
+    }
+
+    @Test
+    void aConnecteamBodyKnownByItsDigestIsADuplicateOnlyWhenItRepeatsTheLatestOne() throws Exception {
+        ConnecteamEventsToPayrollTest.editedToBAndBackToA(app);
     }
 
     @Test

@@ -1,14 +1,20 @@
 package io.clockrelay.inbox;
 
+import io.clockrelay.record.Fingerprints;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +29,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Group commit: concurrent requests hand their rows to one writer thread, which inserts all that are waiting
  * (up to {@value #MAX_GROUP}) in one transaction and answers each request once that transaction has committed.
  * One commit (one disk write) then serves many webhooks; no request is answered before its row is durable.
+ *
+ * <p>A webhook whose event id is a digest of its content (the vendor sent none) repeats its id whenever the same body
+ * comes again. That is a retry only while it repeats the latest webhook about the same subject (its record key, else
+ * its ordering key); after another one it is a new change (an edit A, then B, then A again), stored as
+ * {@code <digest id>/after:<digest of the latest one's id>}. Only such a conflict costs the one indexed look-up more.
  */
 public class InboxWriter {
 
@@ -34,8 +45,28 @@ public class InboxWriter {
     private static final String INSERT_H2 = COLUMNS + "SELECT ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ? FROM (VALUES (1)) one"
             + " WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE source = ? AND event_id = ?)";
 
-    /** A webhook to store: its source, identity, ordering keys (either may be null) and raw payload. */
-    public record Webhook(String source, String eventId, String eventType, String orderingKey, String recordKey, String payload) {
+    /** Between a content digest id and the digest of the webhook it came after, in the id of a repeated body. */
+    static final String AFTER = "/after:";
+
+    /**
+     * A webhook to store: its source, identity, ordering keys (either may be null) and raw payload; {@code idFromContent}
+     * when its event id is a digest of the payload.
+     */
+    public record Webhook(String source, String eventId, String eventType, String orderingKey, String recordKey, String payload,
+                          boolean idFromContent) {
+
+        public Webhook(String source, String eventId, String eventType, String orderingKey, String recordKey, String payload) {
+            this(source, eventId, eventType, orderingKey, recordKey, payload, false);
+        }
+
+        /** What a repeated body is compared with: the latest webhook about the same record, else the same employee. */
+        String subjectColumn() {
+            return recordKey != null ? "record_key" : orderingKey != null ? "ordering_key" : null;
+        }
+
+        String subject() {
+            return recordKey != null ? recordKey : orderingKey;
+        }
     }
 
     /** The inbox cannot be written now (the store is down or overloaded): the caller answers 503 so that the vendor retries. */
@@ -45,7 +76,8 @@ public class InboxWriter {
         }
     }
 
-    private record Pending(Webhook webhook, CompletableFuture<Boolean> inserted) {
+    /** {@code stored}: the event id the row was stored under, null when the webhook was a duplicate. */
+    private record Pending(Webhook webhook, CompletableFuture<String> stored) {
     }
 
     private final DataSource store;
@@ -64,12 +96,20 @@ public class InboxWriter {
 
     /** True when the row was inserted and committed, false when the event was already in the inbox. */
     public boolean insert(Webhook webhook) {
+        return store(webhook) != null;
+    }
+
+    /**
+     * The event id under which the webhook was inserted and committed (its own, or for a repeated body that is a new
+     * change, the one derived from it), or null when it was already in the inbox.
+     */
+    public String store(Webhook webhook) {
         Pending pending = new Pending(webhook, new CompletableFuture<>());
         try {
             if (!waiting.offer(pending, 5, TimeUnit.SECONDS)) {
                 throw new Unavailable("the inbox writer is overloaded");
             }
-            return pending.inserted().get(30, TimeUnit.SECONDS);
+            return pending.stored().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new Unavailable(String.valueOf(e.getCause().getMessage()));
         } catch (TimeoutException e) {
@@ -90,7 +130,7 @@ public class InboxWriter {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                group.forEach(pending -> pending.inserted().completeExceptionally(e));
+                group.forEach(pending -> pending.stored().completeExceptionally(e));
             }
             group.clear();
         }
@@ -99,53 +139,47 @@ public class InboxWriter {
     /** One transaction for the group; if it fails, each row alone, so that one bad row fails only its own request. */
     private void write(List<Pending> group) {
         try {
-            boolean[] inserted = insertAll(group);
+            String[] stored = insertAll(group);
             for (int i = 0; i < group.size(); i++) {
-                group.get(i).inserted().complete(inserted[i]);
+                group.get(i).stored().complete(stored[i]);
             }
         } catch (SQLException groupFailed) {
             if (group.size() == 1) {
-                group.get(0).inserted().completeExceptionally(groupFailed);
+                group.get(0).stored().completeExceptionally(groupFailed);
                 return;
             }
             for (Pending pending : group) {
                 try {
-                    pending.inserted().complete(insertAll(List.of(pending))[0]);
+                    pending.stored().complete(insertAll(List.of(pending))[0]);
                 } catch (SQLException e) {
-                    pending.inserted().completeExceptionally(e);
+                    pending.stored().completeExceptionally(e);
                 }
             }
         }
     }
 
-    private boolean[] insertAll(List<Pending> group) throws SQLException {
+    private String[] insertAll(List<Pending> group) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now(clock));
         try (Connection connection = store.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(postgresql ? INSERT_POSTGRESQL : INSERT_H2)) {
                 for (Pending pending : group) {
-                    Webhook webhook = pending.webhook();
-                    insert.setString(1, webhook.source());
-                    insert.setString(2, webhook.eventId());
-                    insert.setString(3, webhook.eventType());
-                    insert.setString(4, webhook.orderingKey());
-                    insert.setString(5, webhook.recordKey());
-                    insert.setTimestamp(6, now);
-                    insert.setString(7, webhook.payload());
-                    insert.setTimestamp(8, now);
-                    if (!postgresql) {
-                        insert.setString(9, webhook.source());
-                        insert.setString(10, webhook.eventId());
-                    }
+                    bind(insert, pending.webhook(), pending.webhook().eventId(), now);
                     insert.addBatch();
                 }
                 int[] counts = insert.executeBatch();
-                connection.commit();
-                boolean[] inserted = new boolean[counts.length];
+                String[] stored = new String[counts.length];
                 for (int i = 0; i < counts.length; i++) {
-                    inserted[i] = counts[i] != 0;
+                    stored[i] = counts[i] != 0 ? group.get(i).webhook().eventId() : null;
                 }
-                return inserted;
+                for (int i = 0; i < counts.length; i++) {
+                    Webhook webhook = group.get(i).webhook();
+                    if (counts[i] == 0 && webhook.idFromContent() && webhook.subject() != null) {
+                        stored[i] = storeIfNewChange(connection, insert, group, stored, i, now);
+                    }
+                }
+                connection.commit();
+                return stored;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -153,5 +187,73 @@ public class InboxWriter {
                 connection.setAutoCommit(true);
             }
         }
+    }
+
+    private void bind(PreparedStatement insert, Webhook webhook, String eventId, Timestamp now) throws SQLException {
+        insert.setString(1, webhook.source());
+        insert.setString(2, eventId);
+        insert.setString(3, webhook.eventType());
+        insert.setString(4, webhook.orderingKey());
+        insert.setString(5, webhook.recordKey());
+        insert.setTimestamp(6, now);
+        insert.setString(7, webhook.payload());
+        insert.setTimestamp(8, now);
+        if (!postgresql) {
+            insert.setString(9, webhook.source());
+            insert.setString(10, eventId);
+        }
+    }
+
+    /**
+     * A body whose digest id is already in the inbox: a retry (null) when the latest webhook about its subject, received
+     * before it, has the same body; else a new change, inserted under {@code <digest id>/after:<digest of that one's id>}
+     * (the same id for its own retries, so they stay duplicates). Earlier rows of the same group count as received before.
+     */
+    private String storeIfNewChange(Connection connection, PreparedStatement insert, List<Pending> group, String[] stored, int index,
+                                    Timestamp now) throws SQLException {
+        Webhook webhook = group.get(index).webhook();
+        String latest = null;
+        for (int i = index - 1; i >= 0 && latest == null; i--) {
+            Webhook earlier = group.get(i).webhook();
+            if (stored[i] != null && webhook.source().equals(earlier.source()) && webhook.subject().equals(earlier.subject())
+                    && webhook.subjectColumn().equals(earlier.subjectColumn())) {
+                latest = stored[i];
+            }
+        }
+        if (latest == null) {
+            Set<String> insertedNow = new HashSet<>(Arrays.asList(stored));
+            latest = latestInInbox(connection, webhook, insertedNow);
+        }
+        if (latest == null || bodyDigestId(latest).equals(webhook.eventId())) {
+            return null;
+        }
+        String eventId = webhook.eventId() + AFTER + Fingerprints.sha256(latest).substring(0, 32);
+        insert.clearBatch();
+        bind(insert, webhook, eventId, now);
+        return insert.executeUpdate() != 0 ? eventId : null;
+    }
+
+    /** The event id of the newest row about the webhook's subject, leaving out the rows this group has just inserted. */
+    private static String latestInInbox(Connection connection, Webhook webhook, Set<String> insertedNow) throws SQLException {
+        try (PreparedStatement latest = connection.prepareStatement("SELECT event_id FROM inbox WHERE " + webhook.subjectColumn()
+                + " = ? AND source = ? ORDER BY id DESC")) {
+            latest.setString(1, webhook.subject());
+            latest.setString(2, webhook.source());
+            latest.setMaxRows(insertedNow.size() + 1);
+            try (ResultSet rows = latest.executeQuery()) {
+                while (rows.next()) {
+                    if (!insertedNow.contains(rows.getString(1))) {
+                        return rows.getString(1);
+                    }
+                }
+                return null;
+            }
+        }
+    }
+
+    /** The digest id of the body an event id stands for: the id itself, or what comes before {@value #AFTER}. */
+    private static String bodyDigestId(String eventId) {
+        int after = eventId.indexOf(AFTER);
+        return after < 0 ? eventId : eventId.substring(0, after);
     }
 }

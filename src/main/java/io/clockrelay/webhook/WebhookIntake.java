@@ -30,15 +30,17 @@ public class WebhookIntake {
         String source = exchange.getVariable("source", String.class);
         ReceivedEvent event = exchange.getVariable(EventReader.EVENT, ReceivedEvent.class);
         String payload = new String(exchange.getVariable(WebhookRequest.RAW_BODY, byte[].class), StandardCharsets.UTF_8);
-        boolean inserted;
+        String stored;
         try {
-            inserted = inbox.insert(new InboxWriter.Webhook(source, event.eventId(), event.eventType(), event.orderingKey(),
-                    event.recordKey(), payload));
+            stored = inbox.store(new InboxWriter.Webhook(source, event.eventId(), event.eventType(), event.orderingKey(),
+                    event.recordKey(), payload, event.idFromContent()));
         } catch (InboxWriter.Unavailable e) {
             LOG.error("webhook not stored source={} eventId={}: the inbox cannot be written: {}", source, event.eventId(), e.getMessage());
             throw WebhookRejected.unavailable("store", "the webhook could not be stored: retry later");
         }
-        LOG.info("webhook {} source={} eventId={} eventType={}", inserted ? "accepted" : "duplicate", source, event.eventId(), event.eventType());
+        boolean inserted = stored != null;
+        LOG.info("webhook {} source={} eventId={} eventType={}", inserted ? "accepted" : "duplicate", source, inserted ? stored : event.eventId(),
+                event.eventType());
         metrics.webhook(exchange, source, inserted ? "accepted" : "duplicate", "none");
         // The request's headers (signatures, tokens) must not be echoed in the answer.
         exchange.getMessage().removeHeaders("*");
