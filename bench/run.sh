@@ -16,8 +16,12 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 [ -d bench/node_modules/express ] || (cd bench && npm install --no-audit --no-fund --silent)
 [ -f target/clockrelay.jar ] || mvn -B -q package -DskipTests
-python3 bench/signed-clockeye-requests.py 400000 "$secret" "$work/requests.tsv"
-export REQUESTS="$work/requests.tsv" THREADS=2
+# One file of unique webhooks per load: the loads of one server run against the same process and store, and a
+# replayed id would be answered "duplicate", a cheaper path than a new webhook (the runs before 2026-11-26 did that).
+python3 bench/signed-clockeye-requests.py 400000 "$secret" "$work/requests-c16.tsv" 0
+python3 bench/signed-clockeye-requests.py 500000 "$secret" "$work/requests-c64.tsv" 1000000
+python3 bench/signed-clockeye-requests.py 40000 "$secret" "$work/requests-r1000.tsv" 2000000
+export REQUESTS="$work/requests-c16.tsv" THREADS=2
 # The options clockrelay ships with (jvm.options, the image's too); the same for the bare Vert.x server.
 JAVA_OPTS=${JAVA_OPTS:-@$PWD/jvm.options}
 psql() { command psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
@@ -32,8 +36,9 @@ load() {
 }
 declare -A result
 measure() { # KEY PORT PID
-  result[$1.c16]=$(load "$1" "$2" 16); result[$1.c64]=$(load "$1" "$2" 64); result[$1.rss]=$(rss_mb "$3")
-  result[$1.r1000]=$(load "$1" "$2" 16 1000)
+  result[$1.c16]=$(REQUESTS="$work/requests-c16.tsv" load "$1" "$2" 16)
+  result[$1.c64]=$(REQUESTS="$work/requests-c64.tsv" load "$1" "$2" 64); result[$1.rss]=$(rss_mb "$3")
+  result[$1.r1000]=$(REQUESTS="$work/requests-r1000.tsv" load "$1" "$2" 16 1000)
 }
 start_clockrelay() { # KEY DB_URL DB_USER [extra env...]
   local key=$1 url=$2 user=$3; shift 3
