@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -24,9 +25,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -39,11 +45,13 @@ public class Outbox {
     };
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     /**
-     * Only the oldest pending row of a target and ordering key (a user) is claimable: a later record waits while an
-     * earlier one is delivered, retried or dead-lettered, whichever instance holds it.
+     * A row of a target and ordering key (a user) is no candidate while an earlier pending one of them is held by a
+     * claim (of any instance, alive or dead) or waits for its retry; {@link #inOrder} then keeps only the candidates
+     * whose every earlier pending row is in the same claim, so that a claim takes a user's next records together,
+     * in order, and never one ahead of a record outside it.
      */
-    private static final String IN_ORDER = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
-            + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id)";
+    private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
+            + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id AND (e.next_attempt_at > ? OR e.lease_until >= ?))";
 
     private final DataSource store;
     private final TargetCatalog targets;
@@ -120,7 +128,10 @@ public class Outbox {
         return health.values();
     }
 
-    /** Claims up to a batch of due deliveries, each the oldest pending one of its target and user; none once stopping. */
+    /**
+     * Claims up to a batch of due deliveries in order: a user's records of a target from its oldest pending one on,
+     * as many as the batch holds; none once stopping.
+     */
     public List<Delivery> claim() throws SQLException {
         // This loop's previous claim is finished: every delivery of it was delivered, failed or left to the shutdown.
         String previous = currentClaims.remove(Thread.currentThread());
@@ -131,16 +142,89 @@ public class Outbox {
         Instant now = Instant.now(clock);
         Leases.Claim<Delivery> claim = Leases.claim(store, "deliveries",
                 "c.id, c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
-                IN_ORDER, List.of(), batchSize, now, leases,
+                NOT_HELD_BACK, List.of(Timestamp.from(now), Timestamp.from(now)), batchSize, now, leases,
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token),
-                Delivery::id, Leases.all());
+                Delivery::id, Outbox::inOrder);
         if (claim.token() != null) {
             currentClaims.put(Thread.currentThread(), claim.token());
             leases.hold("deliveries", claim.token());
         }
         return claim.rows();
+    }
+
+    /**
+     * Keeps the candidates that no earlier pending row of their target and user outside the claim holds back: a row
+     * claimed at this moment by another instance (passed over by SKIP LOCKED) still reads pending, and so holds back
+     * the later ones.
+     */
+    private static List<Delivery> inOrder(Connection connection, List<Delivery> candidates) throws SQLException {
+        Set<String> keys = new LinkedHashSet<>();
+        Set<Long> claimed = new HashSet<>();
+        long last = 0;
+        for (Delivery candidate : candidates) {
+            if (candidate.orderingKey() != null) {
+                keys.add(candidate.orderingKey());
+            }
+            claimed.add(candidate.id());
+            last = Math.max(last, candidate.id());
+        }
+        if (keys.isEmpty()) {
+            return candidates;
+        }
+        // Per target and user, the oldest earlier pending row that is not in the claim: every candidate after it waits.
+        Map<String, Long> firstOutside = new java.util.HashMap<>();
+        try (PreparedStatement earlier = connection.prepareStatement("SELECT id, target, ordering_key FROM deliveries WHERE status = 'pending'"
+                + " AND id < ? AND ordering_key IN (" + String.join(",", Collections.nCopies(keys.size(), "?")) + ")")) {
+            int index = 1;
+            earlier.setLong(index++, last);
+            for (String key : keys) {
+                earlier.setString(index++, key);
+            }
+            try (ResultSet rows = earlier.executeQuery()) {
+                while (rows.next()) {
+                    if (!claimed.contains(rows.getLong(1))) {
+                        firstOutside.merge(orderOf(rows.getString(2), rows.getString(3)), rows.getLong(1), Math::min);
+                    }
+                }
+            }
+        }
+        List<Delivery> kept = new ArrayList<>();
+        for (Delivery candidate : candidates) {
+            Long first = candidate.orderingKey() == null ? null : firstOutside.get(orderOf(candidate.target(), candidate.orderingKey()));
+            if (first == null || first > candidate.id()) {
+                kept.add(candidate);
+            }
+        }
+        return kept;
+    }
+
+    private static String orderOf(String target, String orderingKey) {
+        return target + "\u0000" + orderingKey;
+    }
+
+    /** A target's share of a claim starts with no user held back. */
+    public Set<String> newHold() {
+        return ConcurrentHashMap.newKeySet();
+    }
+
+    /**
+     * Whether this delivery must wait because an earlier record of its user, in the same share of the claim, failed
+     * and waits for its retry: then it leaves the claim (pending, unleased) and is claimed again after that one.
+     */
+    public boolean heldBack(@ExchangeProperty("delivery") Delivery delivery, @ExchangeProperty("held") Set<String> held) throws SQLException {
+        if (held == null || delivery.orderingKey() == null || !held.contains(delivery.orderingKey())) {
+            return false;
+        }
+        try (Connection connection = store.getConnection();
+             PreparedStatement release = connection.prepareStatement("UPDATE deliveries SET claim_token = NULL, lease_until = NULL"
+                     + " WHERE id = ? AND claim_token = ?")) {
+            release.setLong(1, delivery.id());
+            release.setString(2, delivery.claimToken());
+            release.executeUpdate();
+        }
+        return true;
     }
 
     /** At shutdown: the deliveries of this instance's last claims that are still pending become claimable at once. */
@@ -215,7 +299,7 @@ public class Outbox {
     }
 
     /** After a failed attempt: retry with back-off, or move the row to the dead letters when retrying cannot help. */
-    public void failed(@ExchangeProperty("delivery") Delivery delivery,
+    public void failed(@ExchangeProperty("delivery") Delivery delivery, @ExchangeProperty("held") Set<String> held,
                        @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception exception) throws SQLException {
         Instant now = Instant.now(clock);
         int attempts = delivery.attempts() + 1;
@@ -242,6 +326,9 @@ public class Outbox {
             update.setLong(4, delivery.id());
             update.setString(5, delivery.claimToken());
             update.executeUpdate();
+        }
+        if (held != null && delivery.orderingKey() != null) {
+            held.add(delivery.orderingKey());
         }
         metrics.attempt(delivery.target(), false, 1);
         LOG.warn("delivery failed target={} source={} eventId={} recordId={} attempt={} retryIn={}s reason={}", delivery.target(),
