@@ -121,7 +121,8 @@ class ObservabilityTest {
                 + page.lines().filter(line -> line.startsWith(name)).reduce("", (a, b) -> a + b + "\n"));
     }
 
-    private static OptionalDouble value(String page, String name, Map<String, String> labels) {
+    /** The value of the series with these labels on a Prometheus page (/observe/metrics), if there is one. */
+    static OptionalDouble value(String page, String name, Map<String, String> labels) {
         Pattern series = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$");
         return page.lines().map(series::matcher).filter(java.util.regex.Matcher::matches)
                 .filter(line -> labels.entrySet().stream().allMatch(label ->
