@@ -79,6 +79,7 @@ final class ConfigurationCheck {
         for (String target : TargetCatalog.names(properties)) {
             target(target);
         }
+        instance();
         clockodo();
         connecteamTimeOffTypes();
         reconciliation();
@@ -90,6 +91,15 @@ final class ConfigurationCheck {
             if (problem != null) {
                 problems.add(problem);
             }
+        }
+    }
+
+    /** The instance's name goes into every claim token beside a UUID, and the column holds 64 characters. */
+    private void instance() {
+        String instance = value("clockrelay.instance");
+        if (instance.length() > io.clockrelay.store.LeaseKeeper.MAX_INSTANCE_NAME) {
+            problems.add(name("clockrelay.instance") + " is " + instance.length() + " characters long: use at most "
+                    + io.clockrelay.store.LeaseKeeper.MAX_INSTANCE_NAME + ", e.g. the pod's name (empty: <pid>@<host>)");
         }
     }
 

@@ -54,11 +54,12 @@ class ConfigurationCheckTest {
                     Map.entry("PAYROLL_API_URL", "payroll.internal:9000/records"),
                     Map.entry("PAYROLL_API_SECRET", "whsec_n0t*base64!"),
                     Map.entry("CLOCKRELAY_TLS_KEYSTORE", folder.resolve("missing.p12").toString()),
-                    Map.entry("CLOCKRELAY_TLS_KEYSTORE_PASSWORD", "k3ystore-pa55")),
+                    Map.entry("CLOCKRELAY_TLS_KEYSTORE_PASSWORD", "k3ystore-pa55"),
+                    Map.entry("CLOCKRELAY_INSTANCE", "clockrelay-payroll-eu-west-1a-7f9c")),
                     "-Dclockrelay.target.audit.type=kafka");
 
             assertThat(refusal.lines()).containsExactly(
-                    "clockrelay cannot start: 10 setting(s) to fix",
+                    "clockrelay cannot start: 11 setting(s) to fix",
                     "CLOCKRELAY_ROUTES_DIR is " + missing + ", which is not a folder: create it or unset the variable",
                     "CLOCKRELAY_TLS_KEYSTORE (" + folder.resolve("missing.p12") + ") cannot be opened as PKCS12 with CLOCKRELAY_TLS_KEYSTORE_PASSWORD"
                             + " (NoSuchFileException): check the file and its password, or unset it to serve plain HTTP behind a TLS proxy",
@@ -69,7 +70,8 @@ class ConfigurationCheckTest {
                     "CLOCKRELAY_ADMIN_TOKEN holds a value of 11 characters: use at least 16 random characters, e.g. openssl rand -hex 32",
                     "clockrelay.target.audit.type is 'kafka': use jdbc, http or route",
                     "PAYROLL_API_URL is not an http or https URL (it starts 'payroll.internal:'): set it to an address such as https://host/path",
-                    "PAYROLL_API_SECRET is not valid base64 after whsec_: generate one with: echo whsec_$(head -c 32 /dev/urandom | base64)");
+                    "PAYROLL_API_SECRET is not valid base64 after whsec_: generate one with: echo whsec_$(head -c 32 /dev/urandom | base64)",
+                    "CLOCKRELAY_INSTANCE is 34 characters long: use at most 27, e.g. the pod's name (empty: <pid>@<host>)");
             assertThat(refusal.log()).as("no secret, not even a wrong one, is printed")
                     .doesNotContain("t1ny-s3cret", "adm1n-t0ken", "n0t*base64", "hunter2", "k3ystore-pa55");
         }

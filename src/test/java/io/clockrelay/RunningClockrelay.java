@@ -143,7 +143,17 @@ final class RunningClockrelay implements AutoCloseable {
     }
 
     static Map<String, Object> awaitRow(String url, String user, Predicate<Map<String, Object>> condition, String sql, Object... parameters) {
-        Instant deadline = Instant.now().plus(WAIT);
+        return awaitRow(WAIT, url, user, condition, sql, parameters);
+    }
+
+    /** Polls until the query returns a row; fails after {@code limit}. */
+    Map<String, Object> awaitRowWithin(Duration limit, String sql, Object... parameters) {
+        return awaitRow(limit, storeUrl, storeUser, row -> true, sql, parameters);
+    }
+
+    static Map<String, Object> awaitRow(Duration limit, String url, String user, Predicate<Map<String, Object>> condition, String sql,
+                                        Object... parameters) {
+        Instant deadline = Instant.now().plus(limit);
         List<Map<String, Object>> last = List.of();
         while (Instant.now().isBefore(deadline)) {
             last = query(url, user, sql, parameters);
@@ -154,7 +164,7 @@ final class RunningClockrelay implements AutoCloseable {
             }
             pause();
         }
-        throw new AssertionError("no row matched within " + WAIT.toSeconds() + " s; last rows of '" + sql + "': " + last);
+        throw new AssertionError("no row matched within " + limit.toMillis() / 1000.0 + " s; last rows of '" + sql + "': " + last);
     }
 
     Map<String, Object> awaitRow(String sql, Object... parameters) {

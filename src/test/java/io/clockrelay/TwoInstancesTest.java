@@ -9,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two clockrelay instances (two Camel contexts) sharing one PostgreSQL store, each receiving half of 2,000
- * webhooks: every (record, target) is delivered exactly once, whichever instance claims it. The "receipts"
- * target appends a row per delivery, so a double delivery would show.
+ * webhooks: every (record, target) is delivered exactly once, and both instances deliver. The "receipts" target
+ * appends a row per delivery naming the instance that made it, so a double delivery, or one instance doing all the
+ * work, would show; the deliveries table's delivered_by must say the same.
  */
 class TwoInstancesTest {
 
@@ -35,7 +39,7 @@ class TwoInstancesTest {
     static void start() throws IOException {
         postgres = EmbeddedPostgres.builder().start();
         url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
-        RunningClockrelay.query(url, "postgres", "CREATE TABLE receipts (seq BIGSERIAL PRIMARY KEY, event_id VARCHAR(400), record_id VARCHAR(400))");
+        RunningClockrelay.query(url, "postgres", "CREATE TABLE receipts (seq BIGSERIAL PRIMARY KEY, event_id VARCHAR(400), record_id VARCHAR(400), instance VARCHAR(64))");
         Path routes = Files.createDirectories(folder.resolve("routes"));
         Files.writeString(routes.resolve("receipts.camel.yaml"), """
                 - route:
@@ -46,20 +50,25 @@ class TwoInstancesTest {
                         - setBody:
                             method:
                               ref: recordColumns
-                              method: columns
+                              method: columnsOfAll
                         - to:
-                            uri: "sql:INSERT INTO receipts (event_id, record_id) VALUES (:#eventId, :#recordId)"
+                            uri: "sql:INSERT INTO receipts (event_id, record_id, instance) VALUES (:#eventId, :#recordId, '{{clockrelay.instance}}')"
                             parameters:
                               dataSource: "#storeDataSource"
+                              batch: true
                 """);
-        Map<String, String> shared = Map.of(
+        Map<String, String> shared = new HashMap<>(Map.of(
                 "clockrelay.store.url", url,
                 "clockrelay.store.user", "postgres",
                 "clockrelay.routes.dir", routes.toString(),
-                "clockrelay.target.receipts.enabled", "true");
+                "clockrelay.target.receipts.enabled", "true",
+                // Batches and single deliveries alike: delivered_by is set on both paths.
+                "clockrelay.target.receipts.batch", "true"));
+        shared.put("clockrelay.instance", "first");
+        shared.put("clockrelay.deliver.loops", "1");
         first = RunningClockrelay.start(Files.createDirectories(folder.resolve("first")), shared);
-        // The second also runs two claim loops side by side (CLOCKRELAY_DELIVER_LOOPS): three claimers in all.
-        shared = new java.util.HashMap<>(shared);
+        // The second runs two claim loops side by side (CLOCKRELAY_DELIVER_LOOPS): three claimers in all.
+        shared.put("clockrelay.instance", "second");
         shared.put("clockrelay.deliver.loops", "2");
         second = RunningClockrelay.start(Files.createDirectories(folder.resolve("second")), shared);
     }
@@ -98,8 +107,27 @@ class TwoInstancesTest {
         Map<String, Object> receipts = first.rows("SELECT COUNT(*) AS deliveries, COUNT(DISTINCT event_id) AS events FROM receipts").get(0);
         assertThat(((Number) receipts.get("DELIVERIES")).intValue()).as("no record delivered twice").isEqualTo(WEBHOOKS);
         assertThat(((Number) receipts.get("EVENTS")).intValue()).isEqualTo(WEBHOOKS);
+        assertThat(first.count("SELECT COUNT(*) FROM (SELECT event_id FROM receipts GROUP BY event_id HAVING COUNT(DISTINCT instance) > 1) twice"))
+                .as("records delivered by both instances").isZero();
+        assertThat(deliveriesPerInstance("SELECT instance AS name, COUNT(*) AS n FROM receipts GROUP BY instance"))
+                .as("receipts per instance").containsOnlyKeys("first", "second").allSatisfy((instance, n) -> assertThat(n).isPositive());
+        for (String target : List.of("receipts", "payroll-db")) {
+            assertThat(deliveriesPerInstance("SELECT delivered_by AS name, COUNT(*) AS n FROM deliveries WHERE target = ? GROUP BY delivered_by", target))
+                    .as("deliveries to " + target + " per instance (delivered_by)").containsOnlyKeys("first", "second")
+                    .allSatisfy((instance, n) -> assertThat(n).isPositive());
+        }
+        assertThat(first.count("SELECT COUNT(*) FROM deliveries d JOIN receipts r ON r.event_id = d.event_id"
+                + " WHERE d.target = 'receipts' AND d.delivered_by <> r.instance")).as("delivered_by names the instance that delivered").isZero();
         assertThat(first.count("SELECT COUNT(*) FROM payroll_time_records")).isEqualTo(WEBHOOKS);
         assertThat(first.count("SELECT COUNT(*) FROM dead_letters")).isZero();
         assertThat(first.count("SELECT COUNT(*) FROM inbox WHERE status <> 'done'")).isZero();
+    }
+
+    private static Map<String, Long> deliveriesPerInstance(String sql, Object... parameters) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Map<String, Object> row : first.rows(sql, parameters)) {
+            counts.put(String.valueOf(row.get("NAME")), ((Number) row.get("N")).longValue());
+        }
+        return counts;
     }
 }

@@ -259,10 +259,11 @@ public class Outbox {
         String ids = String.join(",", batch.stream().map(delivery -> String.valueOf(delivery.id())).toList());
         try (Connection connection = store.getConnection();
              PreparedStatement update = connection.prepareStatement(
-                     "UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, claim_token = NULL,"
-                             + " lease_until = NULL, last_error = NULL WHERE claim_token = ? AND id IN (" + ids + ")")) {
+                     "UPDATE deliveries SET status = 'delivered', delivered_at = ?, delivered_by = ?, attempts = attempts + 1,"
+                             + " claim_token = NULL, lease_until = NULL, last_error = NULL WHERE claim_token = ? AND id IN (" + ids + ")")) {
             update.setTimestamp(1, now);
-            update.setString(2, batch.get(0).claimToken());
+            update.setString(2, leases.instance());
+            update.setString(3, batch.get(0).claimToken());
             update.executeUpdate();
         }
         Instant at = now.toInstant();
@@ -279,11 +280,12 @@ public class Outbox {
         Timestamp now = Timestamp.from(Instant.now(clock));
         try (Connection connection = store.getConnection();
              PreparedStatement update = connection.prepareStatement(
-                     "UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, claim_token = NULL,"
-                             + " lease_until = NULL, last_error = NULL WHERE id = ? AND claim_token = ?")) {
+                     "UPDATE deliveries SET status = 'delivered', delivered_at = ?, delivered_by = ?, attempts = attempts + 1,"
+                             + " claim_token = NULL, lease_until = NULL, last_error = NULL WHERE id = ? AND claim_token = ?")) {
             update.setTimestamp(1, now);
-            update.setLong(2, delivery.id());
-            update.setString(3, delivery.claimToken());
+            update.setString(2, leases.instance());
+            update.setLong(3, delivery.id());
+            update.setString(4, delivery.claimToken());
             update.executeUpdate();
         }
         logDelivered(delivery, "alone");

@@ -32,7 +32,7 @@ public class LeaseKeeper implements AutoCloseable {
     private final DataSource store;
     private final Clock clock;
     private final Duration lease;
-    private final String instance = instanceName();
+    private final String instance;
     /** Claim token → table, for every claim this instance holds. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -41,20 +41,27 @@ public class LeaseKeeper implements AutoCloseable {
         return thread;
     });
 
-    public LeaseKeeper(DataSource store, Clock clock, Duration lease) {
+    /** {@code instance}: this instance's name (CLOCKRELAY_INSTANCE); empty: {@code <pid>@<host>}. */
+    public LeaseKeeper(DataSource store, Clock clock, Duration lease, String instance) {
         this.store = store;
         this.clock = clock;
         this.lease = lease;
+        this.instance = instance.isBlank() ? instanceName() : instance.trim();
         long every = Math.max(100, lease.toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * A new claim token, naming this instance ({@code <pid>@<host>}) so that an operator looking at the store sees
-     * which instance holds which rows.
+     * A new claim token, naming this instance ({@code <pid>@<host>} or CLOCKRELAY_INSTANCE) so that an operator
+     * looking at the store sees which instance holds which rows.
      */
     public String newToken() {
         return instance + "/" + UUID.randomUUID();
+    }
+
+    /** This instance's name, as its claim tokens and the deliveries it made (delivered_by) carry it. */
+    public String instance() {
+        return instance;
     }
 
     /** How long a claim's rows are leased at a time. */
@@ -95,6 +102,9 @@ public class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    /** The longest instance name that fits the claim token column beside a UUID. */
+    public static final int MAX_INSTANCE_NAME = 27;
+
     /** {@code <pid>@<host>}, cut to fit the claim token column beside a UUID. */
     static String instanceName() {
         String host;
@@ -104,7 +114,7 @@ public class LeaseKeeper implements AutoCloseable {
             host = "unknown";
         }
         String name = ProcessHandle.current().pid() + "@" + host;
-        return name.length() > 27 ? name.substring(0, 27) : name;
+        return name.length() > MAX_INSTANCE_NAME ? name.substring(0, MAX_INSTANCE_NAME) : name;
     }
 
     @Override
