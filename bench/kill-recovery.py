@@ -289,7 +289,9 @@ def report(began, last_ack, kills):
           f" sent one after another (each acknowledged before the next) by its own thread ({EMPLOYEES} concurrent senders; connection"
           f" errors and 503 retried after {RETRY_PAUSE * 1000:.0f} ms). Store and payroll-db target on PostgreSQL"
           f" ({psql('postgres', 'SHOW server_version')}, 127.0.0.1), HTTP target payroll-api → bench/payroll-receiver.js"
-          f" (verifies with npm standardwebhooks). clockrelay: `java {env['JAVA_OPTS']} -jar target/clockrelay.jar`,"
+          f" (verifies with npm standardwebhooks). clockrelay: `java {env['JAVA_OPTS']} -jar target/clockrelay.jar`"
+          + (f" named CLOCKRELAY_INSTANCE={env['CLOCKRELAY_INSTANCE']} (a restart takes back its claims at once)," if env.get('CLOCKRELAY_INSTANCE')
+             else " without CLOCKRELAY_INSTANCE (a restart waits for the killed one's leases),") +
           f" SIGKILLed {len(kills)} times while holding claims and restarted right away. {os.cpu_count()} cores shared by"
           f" everything.")
         w()

@@ -9,6 +9,8 @@
 # Needs: Java 17+, Python 3, Node.js, target/clockrelay.jar, a PostgreSQL at 127.0.0.1:5432 trusting user postgres
 # (it creates and drops its own two databases). Ports 18080, 19876 (clockrelay) and 18090 (the receiver).
 # Usage: bench/kill-recovery.sh [N, default 10000] [E, default 48]   (KEEP=1 keeps the logs and the databases)
+# With CLOCKRELAY_INSTANCE set in the environment, every life of the instance has that name, and a restart takes
+# back the killed life's claims at once; OUT names the report file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export COUNT=${1:-10000} EMPLOYEES=${2:-48} KILLS=3

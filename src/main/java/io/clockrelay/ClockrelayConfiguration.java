@@ -102,8 +102,9 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         InboxWriter inboxWriter = new InboxWriter(store, clock, Databases.dialect(storeUrl));
         registry.bind("webhookIntake", new WebhookIntake(inboxWriter, clockrelayMetrics));
         GracefulShutdown shutdown = registry.lookupByNameAndType(GracefulShutdown.NAME, GracefulShutdown.class);
-        LeaseKeeper leases = new LeaseKeeper(store, clock, Duration.ofSeconds(intSetting(properties, "clockrelay.lease-seconds")),
-                properties.resolveProperty("clockrelay.instance").orElse(""));
+        String instance = properties.resolveProperty("clockrelay.instance").orElse("");
+        LeaseKeeper leases = new LeaseKeeper(store, clock, Duration.ofSeconds(intSetting(properties, "clockrelay.lease-seconds")), instance);
+        leases.takeBackClaimsOfAnEarlierLife(!instance.isBlank());
         // The sources whose mapping calls their API are claimed by the enrichment stage, every other by the process stage.
         List<String> enrichSources = List.of(setting(properties, "clockrelay.enrich.sources").trim().split("\\s*,\\s*"));
         Inbox inbox = new Inbox(store, clock, intSetting(properties, "clockrelay.process.batch-size"), leases, shutdown::stopping,

@@ -34,13 +34,34 @@ class KilledInstanceTest {
 
     @Test
     void anotherInstanceFinishesTheWorkOfOneKilledWithDeliveriesClaimed() throws Exception {
+        String url = killWithFiveDeliveriesClaimed(Map.of(), 3);
+
+        survivor = RunningClockrelay.start(Files.createDirectories(folder.resolve("survivor")), httpTargetOn(url, Map.of("clockrelay.lease-seconds", "3")));
+
+        awaitTheFiveDeliveredOnce();
+    }
+
+    @Test
+    void aNamedInstanceRestartedAfterAKillTakesBackItsClaimsAtOnce() throws Exception {
+        // Leases of ten minutes: only taking the claims back can deliver within the test's 30 s wait.
+        String url = killWithFiveDeliveriesClaimed(Map.of("CLOCKRELAY_INSTANCE", "payroll-relay-0"), 600);
+
+        survivor = RunningClockrelay.start(Files.createDirectories(folder.resolve("restarted")), httpTargetOn(url, Map.of(
+                "clockrelay.lease-seconds", "600", "clockrelay.instance", "payroll-relay-0")));
+
+        awaitTheFiveDeliveredOnce();
+        assertThat(survivor.count("SELECT COUNT(*) FROM deliveries WHERE event_id LIKE 'evt_killed_%' AND delivered_by = 'payroll-relay-0'")).isEqualTo(5);
+    }
+
+    /** Five webhooks accepted by an instance (its own process) whose HTTP target hangs, SIGKILLed with their deliveries claimed. */
+    private String killWithFiveDeliveriesClaimed(Map<String, String> environment, int leaseSeconds) throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
         payroll = new WireMockServer(options().dynamicPort());
         payroll.start();
         payroll.stubFor(post(urlEqualTo("/records")).willReturn(aResponse().withStatus(200).withFixedDelay(30_000)));
         int port = RunningClockrelay.freePort();
-        killed = ClockrelayProcess.launch(folder, "killed", Map.of(
+        Map<String, String> variables = new java.util.HashMap<>(Map.of(
                 "CLOCKRELAY_DB_URL", url,
                 "CLOCKRELAY_DB_USER", "postgres",
                 "CLOCKRELAY_PORT", String.valueOf(port),
@@ -49,7 +70,9 @@ class KilledInstanceTest {
                 "PAYROLL_API_ENABLED", "true",
                 "PAYROLL_API_URL", "http://localhost:" + payroll.port() + "/records",
                 "PAYROLL_API_SECRET", SECRET,
-                "PAYROLL_API_TIMEOUT_MS", "60000"), RunningClockrelay.freePort(), "-Dclockrelay.lease-seconds=3");
+                "PAYROLL_API_TIMEOUT_MS", "60000"));
+        variables.putAll(environment);
+        killed = ClockrelayProcess.launch(folder, "killed", variables, RunningClockrelay.freePort(), "-Dclockrelay.lease-seconds=" + leaseSeconds);
         WebhookClient client = new WebhookClient(port);
         for (int i = 0; i < 5; i++) {
             assertThat(client.postClockEye(HttpTargetTest.event("evt_killed_" + i, "te_killed_" + i, "usr_killed_" + i, "2024-11-01T09:00:00Z")).body())
@@ -58,18 +81,24 @@ class KilledInstanceTest {
         RunningClockrelay.awaitRow(url, "postgres", row -> ((Number) row.get("N")).intValue() == 5,
                 "SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending' AND claim_token IS NOT NULL");
         killed.destroyForcibly().waitFor();
-
         payroll.resetAll();
         payroll.stubFor(post(urlEqualTo("/records")).willReturn(aResponse().withStatus(200)));
-        survivor = RunningClockrelay.start(Files.createDirectories(folder.resolve("survivor")), Map.of(
+        return url;
+    }
+
+    private Map<String, String> httpTargetOn(String url, Map<String, String> more) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "clockrelay.store.url", url,
                 "clockrelay.store.user", "postgres",
                 "clockrelay.target.payroll-db.enabled", "false",
                 "clockrelay.target.payroll-api.enabled", "true",
                 "clockrelay.target.payroll-api.url", "http://localhost:" + payroll.port() + "/records",
-                "clockrelay.target.payroll-api.secret", SECRET,
-                "clockrelay.lease-seconds", "3"));
+                "clockrelay.target.payroll-api.secret", SECRET));
+        settings.putAll(more);
+        return settings;
+    }
 
+    private void awaitTheFiveDeliveredOnce() {
         survivor.awaitRow(row -> ((Number) row.get("N")).intValue() == 5,
                 "SELECT COUNT(*) AS n FROM deliveries WHERE status = 'delivered' AND event_id LIKE 'evt_killed_%'");
         List<String> delivered = payroll.getAllServeEvents().stream().map(ServeEvent::getRequest)

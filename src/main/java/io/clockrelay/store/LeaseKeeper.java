@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,37 @@ public class LeaseKeeper implements AutoCloseable {
         this.instance = instance.isBlank() ? instanceName() : instance.trim();
         long every = Math.max(100, lease.toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * At the start of an instance whose name was set (CLOCKRELAY_INSTANCE, unique among the running instances: a
+     * pod's or a host's name), the claims an earlier life of it left behind (a SIGKILL, a crash) are its own to take
+     * back: they become claimable at once instead of after their lease. Not with the default name, which a
+     * restarted process does not share (its process id changes). A store that cannot be reached leaves them to
+     * their leases.
+     */
+    public void takeBackClaimsOfAnEarlierLife(boolean named) {
+        if (!named) {
+            return;
+        }
+        String prefix = instance + "/";
+        long taken = 0;
+        try (Connection connection = store.getConnection()) {
+            for (String table : new String[] {"inbox", "deliveries"}) {
+                try (PreparedStatement release = connection.prepareStatement("UPDATE " + table + " SET claim_token = NULL, lease_until = NULL"
+                        + " WHERE status = 'pending' AND claim_token IS NOT NULL AND SUBSTRING(claim_token, 1, ?) = ?")) {
+                    release.setInt(1, prefix.length());
+                    release.setString(2, prefix);
+                    taken += release.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("claims of an earlier life of {} not taken back (their leases will free them): {}", instance, e.getMessage());
+            return;
+        }
+        if (taken > 0) {
+            LOG.info("{} rows claimed by an earlier life of {} are claimable again at once", taken, instance);
+        }
     }
 
     /**
