@@ -75,7 +75,16 @@ final class WebhookClient {
 
     private HttpResponse<String> send(HttpRequest request) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException closedBeforeAnyAnswer) {
+                // A pooled connection the server had just closed (after a refusal it closes the connection): not a
+                // byte of this request was answered or processed, so, as any sender would, once more on a new one.
+                if (!String.valueOf(closedBeforeAnyAnswer.getMessage()).contains("received no bytes")) {
+                    throw closedBeforeAnyAnswer;
+                }
+                return http.send(request, HttpResponse.BodyHandlers.ofString());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
