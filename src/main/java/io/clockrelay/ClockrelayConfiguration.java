@@ -143,7 +143,7 @@ public class ClockrelayConfiguration implements CamelConfiguration {
                 Duration.ofDays(intSetting(properties, "clockrelay.retention.deduplication-days")),
                 Duration.ofMillis(Long.parseLong(setting(properties, "clockrelay.retention.interval-ms").trim())),
                 intSetting(properties, "clockrelay.retention.batch-size"),
-                Double.parseDouble(setting(properties, "clockrelay.retention.busy-share").trim())));
+                Double.parseDouble(setting(properties, "clockrelay.retention.busy-share").trim()), shutdown::stopping));
         registry.bind("httpClientWithoutRetries", new HttpClientWithoutRetries());
 
         camelContext.addStartupListener(new AdminEndpoints(properties.resolveProperty("clockrelay.admin.token").orElse("")));

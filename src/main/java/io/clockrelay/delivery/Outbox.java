@@ -161,11 +161,13 @@ public class Outbox {
      */
     private static List<Delivery> inOrder(Connection connection, List<Delivery> candidates) throws SQLException {
         Set<String> keys = new LinkedHashSet<>();
+        Set<String> targets = new LinkedHashSet<>();
         Set<Long> claimed = new HashSet<>();
         long last = 0;
         for (Delivery candidate : candidates) {
             if (candidate.orderingKey() != null) {
                 keys.add(candidate.orderingKey());
+                targets.add(candidate.target());
             }
             claimed.add(candidate.id());
             last = Math.max(last, candidate.id());
@@ -175,13 +177,18 @@ public class Outbox {
         }
         // Per target and user, the oldest earlier pending row that is not in the claim: every candidate after it waits.
         Map<String, Long> firstOutside = new java.util.HashMap<>();
-        try (PreparedStatement earlier = connection.prepareStatement("SELECT id, target, ordering_key FROM deliveries WHERE status = 'pending'"
-                + " AND id < ? AND ordering_key IN (" + String.join(",", Collections.nCopies(keys.size(), "?")) + ")")) {
+        // By (target, ordering_key, status, id), the index the claim's own condition uses.
+        try (PreparedStatement earlier = connection.prepareStatement("SELECT id, target, ordering_key FROM deliveries WHERE target IN ("
+                + String.join(",", Collections.nCopies(targets.size(), "?")) + ") AND ordering_key IN ("
+                + String.join(",", Collections.nCopies(keys.size(), "?")) + ") AND status = 'pending' AND id < ?")) {
             int index = 1;
-            earlier.setLong(index++, last);
+            for (String target : targets) {
+                earlier.setString(index++, target);
+            }
             for (String key : keys) {
                 earlier.setString(index++, key);
             }
+            earlier.setLong(index, last);
             try (ResultSet rows = earlier.executeQuery()) {
                 while (rows.next()) {
                     if (!claimed.contains(rows.getLong(1))) {

@@ -40,10 +40,11 @@ public class Retention {
     private final Duration interval;
     private final int batchSize;
     private final double busyShare;
+    private final java.util.function.BooleanSupplier stopping;
 
     /** {@code busyShare}: the share of its time the pass keeps a store connection busy (1: no pause between batches). */
     public Retention(DataSource store, Clock clock, Jobs jobs, Duration retention, Duration deduplication, Duration interval, int batchSize,
-                     double busyShare) {
+                     double busyShare, java.util.function.BooleanSupplier stopping) {
         this.store = store;
         this.clock = clock;
         this.jobs = jobs;
@@ -55,6 +56,7 @@ public class Retention {
             throw new IllegalArgumentException("the retention's busy share is " + busyShare + ": use a number above 0 and at most 1, e.g. 0.2");
         }
         this.busyShare = busyShare;
+        this.stopping = stopping;
     }
 
     /** One pass, if no other instance is running one and the last finished an interval ago. */
@@ -73,7 +75,8 @@ public class Retention {
                     if (done == batchSize) {
                         pauseAfter(System.nanoTime() - began);
                     }
-                } while (done == batchSize);
+                    // A stop ends the pass between batches (each its own transaction): the next pass goes on from there.
+                } while (done == batchSize && !stopping.getAsBoolean());
             }
             if (removed[0] + removed[1] + removed[2] > 0) {
                 LOG.info("retention: {} delivered deliveries and {} payloads older than {} days removed, {} de-duplication keys older than {} days",
