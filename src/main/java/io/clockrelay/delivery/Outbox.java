@@ -45,13 +45,16 @@ public class Outbox {
     };
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     /**
-     * A row of a target and ordering key (a user) is no candidate while an earlier pending one of them is held by a
-     * claim (of any instance, alive or dead) or waits for its retry; {@link #inOrder} then keeps only the candidates
-     * whose every earlier pending row is in the same claim, so that a claim takes a user's next records together,
-     * in order, and never one ahead of a record outside it.
+     * A delivery waits for the earlier pending ones of its target and user (ordering key): while one of them is held
+     * by a claim (of any instance, alive or dead) or waits for its retry, the later ones are no candidates, and
+     * {@link #inOrder} keeps only the candidates whose every earlier pending row is in the same claim, so that a
+     * claim takes a user's next records together, in order, and never one ahead of a record outside it.
      */
-    private static final String NOT_HELD_BACK = "NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.target = c.target"
-            + " AND e.ordering_key = c.ordering_key AND e.status = 'pending' AND e.id < c.id AND (e.next_attempt_at > ? OR e.lease_until >= ?))";
+    private static final Leases.Order ORDER = new Leases.Order("c.target, c.ordering_key", (row, first, keys) -> {
+        if (row.getString(first + 1) != null) {
+            keys.add(orderOf(row.getString(first), row.getString(first + 1)));
+        }
+    });
 
     private final DataSource store;
     private final TargetCatalog targets;
@@ -142,7 +145,7 @@ public class Outbox {
         Instant now = Instant.now(clock);
         Leases.Claim<Delivery> claim = Leases.claim(store, "deliveries",
                 "c.id, c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
-                NOT_HELD_BACK, List.of(Timestamp.from(now), Timestamp.from(now)), batchSize, now, leases,
+                "1 = 1", List.of(), ORDER, batchSize, now, leases,
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token),

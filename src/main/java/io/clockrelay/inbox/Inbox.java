@@ -42,9 +42,17 @@ public class Inbox {
     private static final Duration MAX_RETRY_DELAY = Duration.ofHours(1);
     private static final String COLUMNS = "c.id, c.source, c.event_id, c.event_type, c.ordering_key, c.record_key, c.received_at,"
             + " c.payload, c.attempts";
-    /** Rows whose keys an earlier pending row holds (leased, or waiting for its retry) are not even candidates. */
-    private static final String NOT_HELD_BACK = " AND NOT EXISTS (SELECT 1 FROM inbox e WHERE e.%1$s = c.%1$s AND e.status = 'pending'"
-            + " AND e.id < c.id AND (e.next_attempt_at > ? OR e.lease_until >= ?))";
+    /** A webhook waits for the earlier pending ones of its employee and of its record. */
+    static final Leases.Order ORDER = new Leases.Order("c.ordering_key, c.record_key", (row, first, keys) -> {
+        String orderingKey = row.getString(first);
+        String recordKey = row.getString(first + 1);
+        if (orderingKey != null) {
+            keys.add("ordering:" + orderingKey);
+        }
+        if (recordKey != null) {
+            keys.add("record:" + recordKey);
+        }
+    });
 
     private final DataSource store;
     private final Clock clock;
@@ -84,12 +92,7 @@ public class Inbox {
             return List.of();
         }
         Instant now = Instant.now(clock);
-        Timestamp at = Timestamp.from(now);
-        List<Object> parameters = new ArrayList<>(sourceParameters);
-        parameters.addAll(List.of(at, at, at, at));
-        Leases.Claim<InboxEvent> claim = Leases.claim(store, "inbox", COLUMNS,
-                sourceCondition + String.format(NOT_HELD_BACK, "ordering_key") + String.format(NOT_HELD_BACK, "record_key"),
-                parameters, batchSize, now, leases,
+        Leases.Claim<InboxEvent> claim = Leases.claim(store, "inbox", COLUMNS, sourceCondition, sourceParameters, ORDER, batchSize, now, leases,
                 (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getTimestamp(7).toInstant(), row.getString(8), row.getInt(9), token),
                 InboxEvent::id, (connection, candidates) -> {

@@ -84,12 +84,23 @@ public final class Databases {
                 + "': use a jdbc:postgresql:, jdbc:mariadb: or jdbc:h2: URL");
     }
 
-    /** clockrelay's own tables (db/migration); the database may already hold tables of others. */
+    /**
+     * clockrelay's own tables (db/migration, and what only one database gets in db/store/&lt;database&gt;); the database
+     * may already hold tables of others.
+     */
     public static void migrateStore(DataSource store) {
-        Flyway.configure().dataSource(store).locations("classpath:db/migration")
+        Flyway.configure().dataSource(store).locations("classpath:db/migration", "classpath:db/store/" + storeDialect(store))
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load().migrate();
+    }
+
+    private static String storeDialect(DataSource store) {
+        try (java.sql.Connection connection = store.getConnection()) {
+            return dialect(connection.getMetaData().getURL());
+        } catch (SQLException e) {
+            throw new IllegalStateException("the store cannot be reached: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,0 +1,3 @@
+-- PostgreSQL gets an index of only the pending ids here (db/store/postgresql). H2 has no partial indexes and needs
+-- none: it plans the claims' walk with (status, id), inbox_pending and deliveries_pending, whatever it has counted.
+-- (Migrations from here on are numbered across db/migration and db/store/<database>: the next one is V11.)
