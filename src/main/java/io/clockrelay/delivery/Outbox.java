@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -25,9 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +41,9 @@ public class Outbox {
     };
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     /**
-     * A delivery waits for the earlier pending ones of its target and user (ordering key): while one of them is held
-     * by a claim (of any instance, alive or dead) or waits for its retry, the later ones are no candidates, and
-     * {@link #inOrder} keeps only the candidates whose every earlier pending row is in the same claim, so that a
-     * claim takes a user's next records together, in order, and never one ahead of a record outside it.
+     * A delivery waits for the earlier pending ones of its target and user (ordering key): a claim takes a user's
+     * next records together, in order, and never one while an earlier one is outside it (held by another claim, of
+     * any instance, alive or dead, or waiting for its retry).
      */
     private static final Leases.Order ORDER = new Leases.Order("c.target, c.ordering_key", (row, first, keys) -> {
         if (row.getString(first + 1) != null) {
@@ -149,65 +144,12 @@ public class Outbox {
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token),
-                Delivery::id, Outbox::inOrder);
+                Delivery::id, Leases.all());
         if (claim.token() != null) {
             currentClaims.put(Thread.currentThread(), claim.token());
             leases.hold("deliveries", claim.token());
         }
         return claim.rows();
-    }
-
-    /**
-     * Keeps the candidates that no earlier pending row of their target and user outside the claim holds back: a row
-     * claimed at this moment by another instance (passed over by SKIP LOCKED) still reads pending, and so holds back
-     * the later ones.
-     */
-    private static List<Delivery> inOrder(Connection connection, List<Delivery> candidates) throws SQLException {
-        Set<String> keys = new LinkedHashSet<>();
-        Set<String> targets = new LinkedHashSet<>();
-        Set<Long> claimed = new HashSet<>();
-        long last = 0;
-        for (Delivery candidate : candidates) {
-            if (candidate.orderingKey() != null) {
-                keys.add(candidate.orderingKey());
-                targets.add(candidate.target());
-            }
-            claimed.add(candidate.id());
-            last = Math.max(last, candidate.id());
-        }
-        if (keys.isEmpty()) {
-            return candidates;
-        }
-        // Per target and user, the oldest earlier pending row that is not in the claim: every candidate after it waits.
-        Map<String, Long> firstOutside = new java.util.HashMap<>();
-        // By (target, ordering_key, status, id), the index the claim's own condition uses.
-        try (PreparedStatement earlier = connection.prepareStatement("SELECT id, target, ordering_key FROM deliveries WHERE target IN ("
-                + String.join(",", Collections.nCopies(targets.size(), "?")) + ") AND ordering_key IN ("
-                + String.join(",", Collections.nCopies(keys.size(), "?")) + ") AND status = 'pending' AND id < ?")) {
-            int index = 1;
-            for (String target : targets) {
-                earlier.setString(index++, target);
-            }
-            for (String key : keys) {
-                earlier.setString(index++, key);
-            }
-            earlier.setLong(index, last);
-            try (ResultSet rows = earlier.executeQuery()) {
-                while (rows.next()) {
-                    if (!claimed.contains(rows.getLong(1))) {
-                        firstOutside.merge(orderOf(rows.getString(2), rows.getString(3)), rows.getLong(1), Math::min);
-                    }
-                }
-            }
-        }
-        List<Delivery> kept = new ArrayList<>();
-        for (Delivery candidate : candidates) {
-            Long first = candidate.orderingKey() == null ? null : firstOutside.get(orderOf(candidate.target(), candidate.orderingKey()));
-            if (first == null || first > candidate.id()) {
-                kept.add(candidate);
-            }
-        }
-        return kept;
     }
 
     private static String orderOf(String target, String orderingKey) {

@@ -22,7 +22,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -93,12 +92,7 @@ public class Inbox {
         }
         Instant now = Instant.now(clock);
         Leases.Claim<InboxEvent> claim = Leases.claim(store, "inbox", COLUMNS, sourceCondition, sourceParameters, ORDER, batchSize, now, leases,
-                (row, token) -> new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
-                        row.getString(6), row.getTimestamp(7).toInstant(), row.getString(8), row.getInt(9), token),
-                InboxEvent::id, (connection, candidates) -> {
-                    List<InboxEvent> kept = inOrder(connection, candidates);
-                    return gatherRecords ? gather(connection, kept, now) : kept;
-                });
+                Inbox::read, InboxEvent::id, gatherRecords ? (connection, claimed) -> gather(connection, claimed, now) : Leases.all());
         if (claim.token() != null) {
             open.add(claim.token());
             leases.hold("inbox", claim.token());
@@ -106,61 +100,9 @@ public class Inbox {
         return claim.rows();
     }
 
-    /**
-     * Keeps the candidates that no earlier pending row outside the claim holds back: a row claimed at this moment by
-     * another instance (skipped by SKIP LOCKED) still has its committed state, pending, which this reads.
-     */
-    private static List<InboxEvent> inOrder(Connection connection, List<InboxEvent> candidates) throws SQLException {
-        Set<String> keys = new LinkedHashSet<>();
-        long last = 0;
-        for (InboxEvent candidate : candidates) {
-            keys.addAll(candidate.keys());
-            last = Math.max(last, candidate.id());
-        }
-        if (keys.isEmpty()) {
-            return candidates;
-        }
-        Set<Long> claimed = new HashSet<>();
-        candidates.forEach(candidate -> claimed.add(candidate.id()));
-        List<long[]> order = new ArrayList<>();
-        List<List<String>> keysOf = new ArrayList<>();
-        String marks = String.join(",", java.util.Collections.nCopies(keys.size(), "?"));
-        try (PreparedStatement earlier = connection.prepareStatement("SELECT id, ordering_key, record_key FROM inbox WHERE status = 'pending'"
-                + " AND id < ? AND (ordering_key IN (" + marks + ") OR record_key IN (" + marks + "))")) {
-            int index = 1;
-            earlier.setLong(index++, last);
-            for (int pass = 0; pass < 2; pass++) {
-                for (String key : keys) {
-                    earlier.setString(index++, key);
-                }
-            }
-            try (ResultSet rows = earlier.executeQuery()) {
-                while (rows.next()) {
-                    if (!claimed.contains(rows.getLong(1))) {
-                        order.add(new long[] {rows.getLong(1), keysOf.size()});
-                        keysOf.add(nonNull(rows.getString(2), rows.getString(3)));
-                    }
-                }
-            }
-        }
-        for (InboxEvent candidate : candidates) {
-            order.add(new long[] {candidate.id(), -1});
-        }
-        order.sort(Comparator.comparingLong(entry -> entry[0]));
-        Map<Long, InboxEvent> byId = new java.util.HashMap<>();
-        candidates.forEach(candidate -> byId.put(candidate.id(), candidate));
-        Set<String> heldBack = new HashSet<>();
-        List<InboxEvent> kept = new ArrayList<>();
-        for (long[] entry : order) {
-            InboxEvent candidate = byId.get(entry[0]);
-            List<String> rowKeys = entry[1] >= 0 ? keysOf.get((int) entry[1]) : candidate.keys();
-            if (candidate != null && rowKeys.stream().noneMatch(heldBack::contains)) {
-                kept.add(candidate);
-            } else {
-                heldBack.addAll(rowKeys);
-            }
-        }
-        return kept;
+    private static InboxEvent read(ResultSet row, String token) throws SQLException {
+        return new InboxEvent(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6),
+                row.getTimestamp(7).toInstant(), row.getString(8), row.getInt(9), token);
     }
 
     /**
@@ -179,40 +121,35 @@ public class Inbox {
         if (records.isEmpty()) {
             return kept;
         }
-        List<InboxEvent> all = new ArrayList<>(kept);
+        // By record key alone (its index): the free ones are chosen here, then locked by id. A condition on the
+        // status would let PostgreSQL, its statistics stale after a burst, read every pending row instead.
+        List<Long> wanted = new ArrayList<>();
+        Timestamp at = Timestamp.from(now);
         String marks = String.join(",", java.util.Collections.nCopies(records.size(), "?"));
-        try (PreparedStatement more = connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox c WHERE c.status = 'pending'"
-                + " AND c.record_key IN (" + marks + ") AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)"
-                + " AND c.ordering_key IS NULL ORDER BY c.id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+        try (PreparedStatement more = connection.prepareStatement("SELECT c.id, c.status, c.next_attempt_at, c.lease_until, c.ordering_key"
+                + " FROM inbox c WHERE c.record_key IN (" + marks + ")")) {
             int index = 1;
             for (String record : records) {
                 more.setString(index++, record);
             }
-            more.setTimestamp(index++, Timestamp.from(now));
-            more.setTimestamp(index++, Timestamp.from(now));
-            more.setInt(index, 10 * batchSize);
             try (ResultSet rows = more.executeQuery()) {
                 while (rows.next()) {
-                    if (ids.add(rows.getLong(1))) {
-                        all.add(new InboxEvent(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5),
-                                rows.getString(6), rows.getTimestamp(7).toInstant(), rows.getString(8), rows.getInt(9), kept.get(0).claimToken()));
+                    Timestamp lease = rows.getTimestamp(4);
+                    if (!ids.contains(rows.getLong(1)) && "pending".equals(rows.getString(2)) && !rows.getTimestamp(3).after(at)
+                            && (lease == null || lease.before(at)) && rows.getString(5) == null) {
+                        wanted.add(rows.getLong(1));
                     }
                 }
             }
         }
+        wanted.sort(null);
+        List<InboxEvent> all = new ArrayList<>(kept);
+        if (!wanted.isEmpty()) {
+            all.addAll(Leases.lockFree(connection, "inbox", COLUMNS, wanted.subList(0, Math.min(wanted.size(), 10 * batchSize)), at,
+                    Inbox::read, kept.get(0).claimToken(), InboxEvent::id).values());
+        }
         all.sort(Comparator.comparingLong(InboxEvent::id));
         return all;
-    }
-
-    private static List<String> nonNull(String first, String second) {
-        List<String> values = new ArrayList<>(2);
-        if (first != null) {
-            values.add(first);
-        }
-        if (second != null) {
-            values.add(second);
-        }
-        return values;
     }
 
     /** The claim's work is over (every row processed, put back or set aside): its lease is no longer renewed. */

@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,11 +23,12 @@ import javax.sql.DataSource;
  * leased (by a living instance, or a dead one until its lease expires) or waits for its retry.
  *
  * <p>A claim walks the pending rows in id order, reading only their ids, keys, due times and leases, and decides in
- * Java which are candidates; then it locks those with FOR UPDATE SKIP LOCKED (rows another instance is claiming at
- * that moment are passed over, on PostgreSQL and H2 alike), lets {@code keep} drop any that an earlier row outside
- * the claim still holds back, and gives the rest a claim token and a lease. Two instances never hold the same row; a
- * row whose worker died is claimable again once its lease has expired ({@link LeaseKeeper} renews the leases of the
- * living).
+ * Java which are candidates: a row is one when it is due and unleased and no earlier row of its keys was passed over.
+ * Then it locks the candidates with FOR UPDATE SKIP LOCKED (rows another instance is claiming at that moment are
+ * passed over, on PostgreSQL and H2 alike) and, in id order again, keeps those still free whose keys no passed-over
+ * row holds; {@code keep} may add to them (rows it locks itself) and the claim gives them a token and a lease. Two
+ * instances never hold the same row; a row whose worker died is claimable again once its lease has expired
+ * ({@link LeaseKeeper} renews the leases of the living).
  *
  * <p>Why a walk, and not one query: the held-back condition written as NOT EXISTS subqueries made PostgreSQL's plan
  * depend on its statistics of the status column, which are stale after a burst (they still say "nothing pending"
@@ -42,7 +44,7 @@ public final class Leases {
         T read(ResultSet row, String token) throws SQLException;
     }
 
-    /** Decides, in the claim's transaction and with the candidates locked, which of them the claim keeps. */
+    /** Decides, in the claim's transaction and with the candidates locked, what the claim takes: them, and rows it locks itself. */
     public interface Keep<T> {
         List<T> keep(Connection connection, List<T> candidates) throws SQLException;
     }
@@ -71,7 +73,7 @@ public final class Leases {
      * Claims up to {@code limit} rows of {@code table} in the order {@code order} keeps, oldest first, read by
      * {@code reader} from {@code columns} (the first selected column is {@code c.id}), for a lease of {@code leases}'
      * length. {@code condition} narrows the rows (alias {@code c}; its {@code ?} are bound to {@code parameters});
-     * {@code keep} may drop candidates before they are leased.
+     * {@code keep} sees the candidates before they are leased.
      */
     public static <T> Claim<T> claim(DataSource store, String table, String columns, String condition, List<Object> parameters,
                                      Order order, int limit, Instant now, LeaseKeeper leases, RowReader<T> reader,
@@ -139,17 +141,17 @@ public final class Leases {
                     }
                 }
                 if (!wanted.isEmpty()) {
-                    Set<Long> got = new HashSet<>();
-                    for (T row : lock(connection, table, columns, wanted.keySet(), at, reader, token)) {
-                        got.add(idOf.applyAsLong(row));
-                        locked.add(row);
-                    }
-                    // Taken by another instance meanwhile: it holds back the later rows of its keys.
-                    wanted.forEach((id, keys) -> {
-                        if (!got.contains(id)) {
-                            held.addAll(keys);
+                    Map<Long, T> got = lockFree(connection, table, columns, wanted.keySet(), at, reader, token, idOf);
+                    // In id order: a row taken by another claim meanwhile (locked, or leased since the walk read it)
+                    // holds back the later rows of its keys, those already locked included.
+                    for (Map.Entry<Long, List<String>> row : wanted.entrySet()) {
+                        T lockedRow = got.get(row.getKey());
+                        if (lockedRow != null && row.getValue().stream().noneMatch(held::contains)) {
+                            locked.add(lockedRow);
+                        } else {
+                            held.addAll(row.getValue());
                         }
-                    });
+                    }
                 }
                 if (last) {
                     break;
@@ -169,17 +171,26 @@ public final class Leases {
                 + condition + " AND c.id > ? ORDER BY c.id LIMIT ?";
     }
 
-    private static <T> List<T> lock(Connection connection, String table, String columns, Collection<Long> ids, Timestamp at,
-                                    RowReader<T> reader, String token) throws SQLException {
-        List<T> rows = new ArrayList<>();
-        try (PreparedStatement lock = connection.prepareStatement("SELECT " + columns + " FROM " + table + " c WHERE c.id IN ("
-                + ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")) + ") AND c.status = 'pending'"
-                + " AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?) ORDER BY c.id FOR UPDATE SKIP LOCKED")) {
-            lock.setTimestamp(1, at);
-            lock.setTimestamp(2, at);
+    /**
+     * Locks the rows of {@code ids} that nobody else is locking (SKIP LOCKED) and returns, by id, those that are
+     * still pending, due and unleased as they are now, read by {@code reader} from {@code columns}. They are looked up by id alone: a condition on the status
+     * lets PostgreSQL, whose statistics count next to nothing pending right after a burst, scan every pending row
+     * for them instead of the primary key. The others stay locked until the claim commits, and are not taken.
+     */
+    public static <T> Map<Long, T> lockFree(Connection connection, String table, String columns, Collection<Long> ids, Timestamp at,
+                                         RowReader<T> reader, String token, ToLongFunction<T> idOf) throws SQLException {
+        Map<Long, T> rows = new HashMap<>();
+        try (PreparedStatement lock = connection.prepareStatement("SELECT " + columns + ", c.status AS claim_status,"
+                + " c.next_attempt_at AS claim_due, c.lease_until AS claim_lease FROM " + table + " c WHERE c.id IN ("
+                + ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")) + ") FOR UPDATE SKIP LOCKED")) {
             try (ResultSet found = lock.executeQuery()) {
                 while (found.next()) {
-                    rows.add(reader.read(found, token));
+                    Timestamp lease = found.getTimestamp("claim_lease");
+                    if ("pending".equals(found.getString("claim_status")) && !found.getTimestamp("claim_due").after(at)
+                            && (lease == null || lease.before(at))) {
+                        T row = reader.read(found, token);
+                        rows.put(idOf.applyAsLong(row), row);
+                    }
                 }
             }
         }

@@ -86,6 +86,26 @@ class InboxClaimTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void aWebhookWhoseEarlierOneAnotherClaimIsLockingAtThatMomentWaitsForIt(String database) throws SQLException {
+        DataSource store = database.equals("h2") ? h2Store : postgresStore;
+        clear(store);
+        insert(store, "usr_race", 1, 3);
+        insert(store, "usr_calm", 1, 1);
+        try (Connection other = store.getConnection()) {
+            // Another instance in the middle of its claim: usr_race's first webhook is locked, not yet leased.
+            other.setAutoCommit(false);
+            try (Statement lock = other.createStatement();
+                 ResultSet locked = lock.executeQuery("SELECT id FROM inbox WHERE event_id = 'usr_race_1' FOR UPDATE")) {
+                assertThat(locked.next()).isTrue();
+            }
+
+            assertThat(inbox(store).claim()).extracting(InboxEvent::eventId).containsExactly("usr_calm_1");
+            other.rollback();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void aClaimTakesEachEmployeesNextWebhooksInOrderAndThenTheNextClaimTheRest(String database) throws SQLException {
         DataSource store = database.equals("h2") ? h2Store : postgresStore;
         clear(store);
