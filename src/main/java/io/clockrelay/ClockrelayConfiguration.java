@@ -112,8 +112,12 @@ public class ClockrelayConfiguration implements CamelConfiguration {
         Inbox enrichInbox = new Inbox(store, clock, intSetting(properties, "clockrelay.enrich.batch-size"), leases, shutdown::stopping,
                 enrichSources, false, true);
         RecordMapping recordMapping = new RecordMapping(camelContext, json, metrics);
-        Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"),
+        int loops = intSetting(properties, "clockrelay.deliver.loops");
+        Outbox outbox = new Outbox(store, targets, json, clock, intSetting(properties, "clockrelay.deliver.batch-size"), loops,
                 leases, clockrelayMetrics, shutdown::stopping);
+        // The deliver route's consumers: CLOCKRELAY_DELIVER_LOOPS for each target, so that a slow target holding its
+        // loops leaves the others theirs.
+        properties.addOverrideProperty("clockrelay.deliver.threads", String.valueOf(loops * Math.max(1, targets.all().size())));
         registry.bind("inbox", inbox);
         registry.bind("recordMapping", recordMapping);
         registry.bind("outbox", outbox);

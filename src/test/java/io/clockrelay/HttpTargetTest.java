@@ -127,6 +127,30 @@ class HttpTargetTest {
     }
 
     @Test
+    void anEndpointThatAnswersSlowlyHoldsItsOwnClaimLoopsAndNoneOfAnotherTarget() {
+        payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_stall_")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withFixedDelay(6000)));
+        // Two claims of payroll-api, one after the other, each waiting 6 s for its answer: the target's two claim
+        // loops (CLOCKRELAY_DELIVER_LOOPS) are busy with it.
+        for (int i = 1; i <= 2; i++) {
+            accepted(event("evt_stall_" + i, "te_stall_" + i, "usr_stall_" + i, "2024-08-07T0" + i + ":00:00Z"));
+            app.awaitRow("SELECT * FROM deliveries WHERE event_id = ? AND target = 'payroll-api' AND claim_token IS NOT NULL", "evt_stall_" + i);
+        }
+
+        for (int i = 1; i <= 4; i++) {
+            accepted(event("evt_meanwhile_" + i, "te_meanwhile_" + i, "usr_meanwhile_" + i, "2024-08-07T09:00:00Z"));
+        }
+
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 4,
+                "SELECT COUNT(*) AS n FROM payroll_time_records WHERE last_event_id LIKE 'evt_meanwhile_%'");
+        assertThat(app.rows("SELECT event_id, status FROM deliveries WHERE event_id LIKE 'evt_stall_%' AND target = 'payroll-api' ORDER BY event_id"))
+                .as("payroll-db had the records written meanwhile while payroll-api's calls were still waiting for their answers")
+                .containsExactly(Map.of("EVENT_ID", "evt_stall_1", "STATUS", "pending"), Map.of("EVENT_ID", "evt_stall_2", "STATUS", "pending"));
+        app.awaitRow(row -> ((Number) row.get("N")).intValue() == 6, "SELECT COUNT(*) AS n FROM deliveries WHERE target = 'payroll-api'"
+                + " AND (event_id LIKE 'evt_stall_%' OR event_id LIKE 'evt_meanwhile_%') AND status = 'delivered'");
+    }
+
+    @Test
     void aRecordTheEndpointRefusesIsDeadLetteredWithTheStatus() {
         payroll.stubFor(post(urlEqualTo("/payroll/records")).withRequestBody(containing("te_refused")).atPriority(1)
                 .willReturn(aResponse().withStatus(422).withBody("{\"error\":\"unknown employee\"}")));

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -59,12 +60,18 @@ public class Outbox {
     private final LeaseKeeper leases;
     private final ClockrelayMetrics metrics;
     private final BooleanSupplier stopping;
-    /** Each claim loop's latest claim (CLOCKRELAY_DELIVER_LOOPS may run several), to release at shutdown. */
+    /** Each claim loop's latest claim, to release at shutdown. */
     private final Map<Thread, String> currentClaims = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How many claim loops serve each target now, and which target each loop serves. */
+    private final Map<String, AtomicInteger> serving = new ConcurrentHashMap<>();
+    private final Map<Thread, String> servedBy = new ConcurrentHashMap<>();
+    private final int loopsPerTarget;
     private final Map<String, TargetHealthCheck> health = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, LeaseKeeper leases,
+    /** {@code loopsPerTarget}: at most this many of the instance's claim loops serve one target at a time. */
+    public Outbox(DataSource store, TargetCatalog targets, ObjectMapper json, Clock clock, int batchSize, int loopsPerTarget, LeaseKeeper leases,
                   ClockrelayMetrics metrics, BooleanSupplier stopping) {
+        this.loopsPerTarget = loopsPerTarget;
         this.store = store;
         this.targets = targets;
         this.json = json;
@@ -74,6 +81,7 @@ public class Outbox {
         this.metrics = metrics;
         this.stopping = stopping;
         targets.all().forEach(target -> health.put(target.name(), new TargetHealthCheck(target.name())));
+        targets.all().forEach(target -> serving.put(target.name(), new AtomicInteger()));
     }
 
     /**
@@ -127,29 +135,51 @@ public class Outbox {
     }
 
     /**
-     * Claims up to a batch of due deliveries in order: a user's records of a target from its oldest pending one on,
-     * as many as the batch holds; none once stopping.
+     * Claims up to a batch of due deliveries of one target, in order: a user's records from its oldest pending one
+     * on, as many as the batch holds; none once stopping. The target is the one fewest of this instance's claim loops
+     * serve, among those that have due deliveries and fewer than {@code loopsPerTarget} loops at work: a target that
+     * answers slowly holds at most that many loops, and the others' records keep flowing.
      */
     public List<Delivery> claim() throws SQLException {
+        Thread loop = Thread.currentThread();
         // This loop's previous claim is finished: every delivery of it was delivered, failed or left to the shutdown.
-        String previous = currentClaims.remove(Thread.currentThread());
-        leases.drop(previous);
+        leases.drop(currentClaims.remove(loop));
+        String served = servedBy.remove(loop);
+        if (served != null) {
+            serving.get(served).decrementAndGet();
+        }
         if (stopping.getAsBoolean()) {
             return List.of();
         }
-        Instant now = Instant.now(clock);
-        Leases.Claim<Delivery> claim = Leases.claim(store, "deliveries",
+        List<String> byLoad = new ArrayList<>(serving.keySet());
+        byLoad.sort(java.util.Comparator.comparingInt(target -> serving.get(target).get()));
+        for (String target : byLoad) {
+            AtomicInteger loops = serving.get(target);
+            if (loops.incrementAndGet() > loopsPerTarget) {
+                loops.decrementAndGet();
+                continue;
+            }
+            Leases.Claim<Delivery> claim = claim(target);
+            if (claim.token() == null) {
+                loops.decrementAndGet();
+                continue;
+            }
+            servedBy.put(loop, target);
+            currentClaims.put(loop, claim.token());
+            leases.hold("deliveries", claim.token());
+            return claim.rows();
+        }
+        return List.of();
+    }
+
+    private Leases.Claim<Delivery> claim(String target) throws SQLException {
+        return Leases.claim(store, "deliveries",
                 "c.id, c.target, c.event_id, c.record_id, c.ordering_key, c.source, c.entity, c.event_type, c.record, c.attempts, c.created_at",
-                "1 = 1", List.of(), ORDER, batchSize, now, leases,
+                "c.target = ?", List.of(target), ORDER, batchSize, Instant.now(clock), leases,
                 (row, token) -> new Delivery(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                         row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getInt(10),
                         row.getTimestamp(11).toInstant(), token),
                 Delivery::id, Leases.all());
-        if (claim.token() != null) {
-            currentClaims.put(Thread.currentThread(), claim.token());
-            leases.hold("deliveries", claim.token());
-        }
-        return claim.rows();
     }
 
     private static String orderOf(String target, String orderingKey) {
@@ -184,15 +214,6 @@ public class Outbox {
         for (String claim : currentClaims.values()) {
             Leases.release(store, "deliveries", claim);
         }
-    }
-
-    /** A claim as one list per target, each in claim order: the targets are then served side by side. */
-    public List<List<Delivery>> byTarget(List<Delivery> claimed) {
-        Map<String, List<Delivery>> groups = new LinkedHashMap<>();
-        for (Delivery delivery : claimed) {
-            groups.computeIfAbsent(delivery.target(), target -> new ArrayList<>()).add(delivery);
-        }
-        return new ArrayList<>(groups.values());
     }
 
     /** Whether a target's share of a claim goes as one batch: the target takes batches, and there is more than one. */
