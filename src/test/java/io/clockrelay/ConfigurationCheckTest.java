@@ -55,7 +55,7 @@ class ConfigurationCheckTest {
                     Map.entry("PAYROLL_API_SECRET", "whsec_n0t*base64!"),
                     Map.entry("CLOCKRELAY_TLS_KEYSTORE", folder.resolve("missing.p12").toString()),
                     Map.entry("CLOCKRELAY_TLS_KEYSTORE_PASSWORD", "k3ystore-pa55"),
-                    Map.entry("CLOCKRELAY_INSTANCE", "clockrelay-payroll-eu-west-1a-7f9c")),
+                    Map.entry("CLOCKRELAY_INSTANCE", "clockrelay-payroll-eu-west-1a-production-7f9c8d6b5d-x2k4q-canary-b")),
                     "-Dclockrelay.target.audit.type=kafka");
 
             assertThat(refusal.lines()).containsExactly(
@@ -71,7 +71,7 @@ class ConfigurationCheckTest {
                     "clockrelay.target.audit.type is 'kafka': use jdbc, http or route",
                     "PAYROLL_API_URL is not an http or https URL (it starts 'payroll.internal:'): set it to an address such as https://host/path",
                     "PAYROLL_API_SECRET is not valid base64 after whsec_: generate one with: echo whsec_$(head -c 32 /dev/urandom | base64)",
-                    "CLOCKRELAY_INSTANCE is 34 characters long: use at most 27, e.g. the pod's name (empty: <pid>@<host>)");
+                    "CLOCKRELAY_INSTANCE is 66 characters long: use at most 63, e.g. the pod's name (empty: <pid>@<host>)");
             assertThat(refusal.log()).as("no secret, not even a wrong one, is printed")
                     .doesNotContain("t1ny-s3cret", "adm1n-t0ken", "n0t*base64", "hunter2", "k3ystore-pa55");
         }

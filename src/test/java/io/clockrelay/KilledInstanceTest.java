@@ -43,14 +43,17 @@ class KilledInstanceTest {
 
     @Test
     void aNamedInstanceRestartedAfterAKillTakesBackItsClaimsAtOnce() throws Exception {
-        // Leases of ten minutes: only taking the claims back can deliver within the test's 30 s wait.
-        String url = killWithFiveDeliveriesClaimed(Map.of("CLOCKRELAY_INSTANCE", "payroll-relay-0"), 600);
+        // Leases of ten minutes: only taking the claims back can deliver within the test's 30 s wait. The name is as
+        // long as a Kubernetes pod's may be (63 characters), as the example deployment sets it.
+        String name = "clockrelay-payroll-eu-west-1-production-7f9c8d6b5d-x2k4q-canary";
+        assertThat(name).hasSize(63);
+        String url = killWithFiveDeliveriesClaimed(Map.of("CLOCKRELAY_INSTANCE", name), 600);
 
         survivor = RunningClockrelay.start(Files.createDirectories(folder.resolve("restarted")), httpTargetOn(url, Map.of(
-                "clockrelay.lease-seconds", "600", "clockrelay.instance", "payroll-relay-0")));
+                "clockrelay.lease-seconds", "600", "clockrelay.instance", name)));
 
         awaitTheFiveDeliveredOnce();
-        assertThat(survivor.count("SELECT COUNT(*) FROM deliveries WHERE event_id LIKE 'evt_killed_%' AND delivered_by = 'payroll-relay-0'")).isEqualTo(5);
+        assertThat(survivor.count("SELECT COUNT(*) FROM deliveries WHERE event_id LIKE 'evt_killed_%' AND delivered_by = ?", name)).isEqualTo(5);
     }
 
     /** Five webhooks accepted by an instance (its own process) whose HTTP target hangs, SIGKILLed with their deliveries claimed. */

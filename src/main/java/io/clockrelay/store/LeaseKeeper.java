@@ -134,8 +134,11 @@ public class LeaseKeeper implements AutoCloseable {
         }
     }
 
-    /** The longest instance name that fits the claim token column beside a UUID. */
-    public static final int MAX_INSTANCE_NAME = 27;
+    /**
+     * The longest instance name: a Kubernetes pod's name fits (63 characters), and so does a claim token (the name, a
+     * slash and a UUID) in its column (V11) and the name in {@code delivered_by}.
+     */
+    public static final int MAX_INSTANCE_NAME = 63;
 
     /** {@code <pid>@<host>}, cut to fit the claim token column beside a UUID. */
     static String instanceName() {
