@@ -62,8 +62,8 @@ public final class Leases {
     public record Claim<T>(String token, List<T> rows) {
     }
 
-    /** The walk reads this many pending rows first, then twice as many each time, up to {@link #LARGEST_PAGE}. */
-    private static final int PAGES_PER_CLAIM = 2;
+    /** The walk's first page is this many times the claim's size; each next page twice the last, up to {@link #LARGEST_PAGE}. */
+    private static final int FIRST_PAGE_PER_ROW = 2;
     private static final int LARGEST_PAGE = 8192;
 
     private Leases() {
@@ -108,7 +108,7 @@ public final class Leases {
         Set<String> held = new HashSet<>();
         List<T> locked = new ArrayList<>();
         long after = Long.MIN_VALUE;
-        int page = Math.min(LARGEST_PAGE, PAGES_PER_CLAIM * limit);
+        int page = Math.min(LARGEST_PAGE, FIRST_PAGE_PER_ROW * limit);
         try (PreparedStatement walk = connection.prepareStatement(walkStatement(table, order, condition))) {
             while (locked.size() < limit) {
                 int index = 1;
@@ -143,7 +143,7 @@ public final class Leases {
                 if (!wanted.isEmpty()) {
                     Map<Long, T> got = lockFree(connection, table, columns, wanted.keySet(), at, reader, token, idOf);
                     // In id order: a row taken by another claim meanwhile (locked, or leased since the walk read it)
-                    // holds back the later rows of its keys, those already locked included.
+                    // holds back the later rows of its keys, also those this claim has just locked.
                     for (Map.Entry<Long, List<String>> row : wanted.entrySet()) {
                         T lockedRow = got.get(row.getKey());
                         if (lockedRow != null && row.getValue().stream().noneMatch(held::contains)) {
