@@ -151,8 +151,11 @@ public class Outbox {
         if (stopping.getAsBoolean()) {
             return List.of();
         }
-        List<String> byLoad = new ArrayList<>(serving.keySet());
-        byLoad.sort(java.util.Comparator.comparingInt(target -> serving.get(target).get()));
+        // Ordered by a snapshot of the counts: other loops change them meanwhile, which a comparator must not see.
+        Map<String, Integer> load = new java.util.HashMap<>();
+        serving.forEach((target, loops) -> load.put(target, loops.get()));
+        List<String> byLoad = new ArrayList<>(load.keySet());
+        byLoad.sort(java.util.Comparator.comparing(load::get));
         for (String target : byLoad) {
             AtomicInteger loops = serving.get(target);
             if (loops.incrementAndGet() > loopsPerTarget) {

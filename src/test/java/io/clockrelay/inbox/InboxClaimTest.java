@@ -62,8 +62,7 @@ class InboxClaimTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void anEmployeesHeldBackWebhooksDoNotKeepAnotherEmployeesWebhookWaiting(String database) throws SQLException {
-        DataSource store = database.equals("h2") ? h2Store : postgresStore;
-        clear(store);
+        DataSource store = emptyStore(database);
         // usr_held's first webhook is claimed by an instance that died; its lease runs for another hour.
         insert(store, "usr_held", 1, 1);
         try (Connection connection = store.getConnection(); Statement lease = connection.createStatement()) {
@@ -87,8 +86,7 @@ class InboxClaimTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aWebhookWhoseEarlierOneAnotherClaimIsLockingAtThatMomentWaitsForIt(String database) throws SQLException {
-        DataSource store = database.equals("h2") ? h2Store : postgresStore;
-        clear(store);
+        DataSource store = emptyStore(database);
         insert(store, "usr_race", 1, 3);
         insert(store, "usr_calm", 1, 1);
         try (Connection other = store.getConnection()) {
@@ -107,8 +105,7 @@ class InboxClaimTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aClaimTakesEachEmployeesNextWebhooksInOrderAndThenTheNextClaimTheRest(String database) throws SQLException {
-        DataSource store = database.equals("h2") ? h2Store : postgresStore;
-        clear(store);
+        DataSource store = emptyStore(database);
         for (int i = 1; i <= 150; i++) {
             insert(store, "usr_" + (i % 3), i, i);
         }
@@ -128,7 +125,7 @@ class InboxClaimTest {
 
     @Test
     void onPostgresqlTheWalkReadsTheIndexOfPendingIdsInOrderWhenTheStatisticsAreStale() throws SQLException {
-        clear(postgresStore);
+        emptyStore("postgresql");
         try (Connection connection = postgresStore.getConnection(); Statement fill = connection.createStatement()) {
             fill.execute("INSERT INTO inbox (source, event_id, event_type, received_at, payload, status, attempts, next_attempt_at, processed_at,"
                     + " ordering_key, record_key) SELECT 'clockeye', 'done_' || g, 'time_entry.created', now(), '{}', 'done', 0, now(), now(),"
@@ -179,10 +176,13 @@ class InboxClaimTest {
         return database.equals("h2") ? "DATEADD('HOUR', 1, CURRENT_TIMESTAMP)" : "now() + interval '1 hour'";
     }
 
-    private static void clear(DataSource store) throws SQLException {
+    /** The store of {@code database} (h2, postgresql), its inbox emptied. */
+    private static DataSource emptyStore(String database) throws SQLException {
+        DataSource store = database.equals("h2") ? h2Store : postgresStore;
         try (Connection connection = store.getConnection(); Statement delete = connection.createStatement()) {
             delete.executeUpdate("DELETE FROM inbox");
         }
+        return store;
     }
 
     /** Webhooks {@code from}..{@code to} of a user, due now, as the receive route stores them. */
